@@ -1,0 +1,130 @@
+"""One batch run: inputs -> model -> output file, with a summary.
+
+Exit status contract (documented in the README): 0 every input was tagged,
+3 some inputs could not be read (each has a row with its reason), 1 a user
+error stopped the run before it began, 2 bad command-line usage.
+"""
+
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .inputs import iter_articles
+from .outputs import AtomicWriter, done_paths
+from .predict import columns, tag, tag_parallel
+
+EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE, EXIT_SOME_FAILED = 0, 1, 2, 3
+
+
+@dataclass
+class Summary:
+    per_label: Counter = field(default_factory=Counter)
+    failed: Counter = field(default_factory=Counter)
+    skipped: int = 0
+    seconds: float = 0.0
+
+    @property
+    def tagged(self) -> int:
+        return sum(self.per_label.values())
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_SOME_FAILED if self.failed else EXIT_OK
+
+    def line(self) -> str:
+        rate = self.tagged / self.seconds if self.seconds > 0 else 0.0
+        labels = ", ".join(f"{k} {v}" for k, v in sorted(self.per_label.items())) or "none"
+        text = f"tagged {self.tagged} ({labels})"
+        if self.failed:
+            text += "; failed " + str(sum(self.failed.values())) + " ("
+            text += ", ".join(f"{k}: {v}" for k, v in self.failed.most_common()) + ")"
+        if self.skipped:
+            text += f"; skipped {self.skipped} already in the output"
+        return text + f"; {self.seconds:.1f} s, {rate:.0f} articles/s"
+
+
+def run(
+    model,
+    model_dir,
+    paths,
+    *,
+    output: Path | None = None,
+    fmt: str = "table",
+    force: bool = False,
+    resume: bool = False,
+    jobs: int = 1,
+    min_confidence: float | None = None,
+    pattern: str = "*.txt",
+    text_column: str = "text",
+    id_column: str | None = None,
+    max_bytes: int | None = None,
+    progress: bool = False,
+    stdin=None,
+) -> Summary:
+    summary = Summary()
+    started = time.perf_counter()
+    cols = columns(model.classes_)
+    previous = []
+    if resume and output is not None and Path(output).exists():
+        previous = done_paths(Path(output), fmt)
+        force = True
+    done = {r["path"] for r in previous}
+    kwargs = {"pattern": pattern, "text_column": text_column, "id_column": id_column, "stdin": stdin}
+    if max_bytes is not None:
+        kwargs["max_bytes"] = max_bytes
+    articles = iter_articles(paths, **kwargs)
+    if done:
+        articles = _skip(articles, done, summary)
+    if jobs > 1:
+        rows = tag_parallel(model_dir, articles, jobs=jobs, min_confidence=min_confidence)
+    else:
+        rows = tag(model, articles, min_confidence=min_confidence)
+    writer = AtomicWriter(output, fmt, cols, force=force)
+    bar = _progress() if progress else None
+    try:
+        for row in previous:
+            writer.write(row)
+        for row in rows:
+            writer.write(row)
+            if row["error"]:
+                summary.failed[_reason(row["error"])] += 1
+            else:
+                summary.per_label[row["label"]] += 1
+            if bar is not None:
+                bar[0].advance(bar[1])
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        if bar is not None:
+            bar[0].stop()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _skip(articles, done, summary):
+    for art in articles:
+        if art.path in done:
+            summary.skipped += 1
+        else:
+            yield art
+
+
+def _reason(error: str) -> str:
+    # "file is 123 bytes, over the ..." -> group by the reason, not the number
+    return error.split(" (")[0] if not error.startswith("file is ") else "over --max-bytes"
+
+
+def _progress():
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        TextColumn("tagging"), BarColumn(), TextColumn("{task.completed} articles"), TimeElapsedColumn(),
+        console=Console(file=sys.stderr), transient=True,
+    )
+    progress.start()
+    return progress, progress.add_task("tag", total=None)

@@ -1,0 +1,182 @@
+"""The `classify` command: a thin typer layer over plain functions.
+
+User errors print one line on stderr and exit 1; see batch.py for the exit
+codes of `predict`.
+"""
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .errors import ClassifyError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Tag Arabic news articles: government-communication, press-freedom or other.",
+)
+
+
+def _fail(message: str, code: int = 1):
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _model_dir(model: Optional[Path]) -> Path:
+    from .labels import default_model_dir
+
+    return model if model is not None else default_model_dir()
+
+
+def _load(model: Optional[Path]):
+    from .persist import load_model
+
+    model_dir = _model_dir(model)
+    return (*load_model(model_dir), model_dir)
+
+
+@app.command()
+def predict(
+    paths: List[str] = typer.Argument(..., help="Files, folders (recursive), glob patterns, or - for stdin."),
+    format: Optional[str] = typer.Option(None, "--format", "-f", help="table, csv, jsonl or parquet (default: from --output's suffix, else table)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write rows here (atomically) instead of stdout."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: the shipped model)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --output."),
+    resume: bool = typer.Option(False, "--resume", help="Keep the rows already in --output and tag only new paths."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
+    min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="Mark rows below this confidence as uncertain."),
+    pattern: str = typer.Option("*.txt", "--pattern", help="File pattern inside folders, e.g. '*.html'."),
+    text_column: str = typer.Option("text", "--text-column", help="Text field of JSONL/CSV collections."),
+    id_column: Optional[str] = typer.Option(None, "--id-column", help="Id field of JSONL/CSV collections."),
+    from_list: Optional[Path] = typer.Option(None, "--from-list", help="A file with one input path per line."),
+    max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help="Skip (and report) files larger than this."),
+):
+    """Tag articles; one row per input, unreadable ones with their reason."""
+    from .batch import run
+    from .outputs import FORMATS, format_for
+
+    fmt = format_for(output, format)
+    if fmt not in FORMATS:
+        _fail(f"unknown --format {fmt} (choose {', '.join(FORMATS)})", 2)
+    if fmt == "parquet" and output is None:
+        _fail("--format parquet needs --output FILE", 2)
+    if resume and output is None:
+        _fail("--resume needs --output FILE", 2)
+    paths = list(paths)
+    if from_list is not None:
+        try:
+            paths += [ln.strip() for ln in from_list.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        except OSError as exc:
+            _fail(f"{from_list}: {exc.strerror or exc}")
+    try:
+        pipeline, _card, model_dir = _load(model)
+        summary = run(
+            pipeline, model_dir, paths, output=output, fmt=fmt, force=force, resume=resume, jobs=jobs,
+            min_confidence=min_confidence, pattern=pattern, text_column=text_column, id_column=id_column,
+            max_bytes=max_bytes, progress=sys.stderr.isatty() and output is not None,
+        )
+    except ClassifyError as exc:
+        _fail(str(exc))
+    if output is not None or summary.tagged + sum(summary.failed.values()) > 1:
+        typer.echo(summary.line(), err=True)
+    raise typer.Exit(summary.exit_code)
+
+
+@app.command()
+def train(
+    data: List[Path] = typer.Argument(..., help="CSV/TSV/JSONL with text and label columns, label files (corpus,id,label), or a folder of <label>/*.txt."),
+    output: Path = typer.Option(..., "--output", "-o", help="New model directory."),
+    text_column: str = typer.Option("text", "--text-column"),
+    label_column: str = typer.Option("label", "--label-column"),
+    split_by: str = typer.Option("source", "--split-by", help="Column naming each article's outlet."),
+    test_groups: Optional[str] = typer.Option(None, "--test-groups", help="Comma-separated outlets held out for evaluation."),
+    test_size: float = typer.Option(0.2, "--test-size", min=0.05, max=0.5, help="Random held-out share when no --test-groups."),
+    corpora: Optional[Path] = typer.Option(None, "--corpora", help="Folder of the corpora that label files refer to."),
+    force: bool = typer.Option(False, "--force", help="Replace a model already in --output."),
+    seed: int = typer.Option(0, "--seed"),
+):
+    """Train a model, print held-out metrics, write the model and its card."""
+    from .data import load_labelled
+    from .evaluate import format_metrics
+    from .persist import save_model
+    from .train import train as train_model
+
+    try:
+        if (output / "model.joblib").exists() and not force:
+            _fail(f"{output}: already holds a model; choose a new directory or pass --force")
+        frame = load_labelled(data, text_column=text_column, label_column=label_column, corpora_dir=corpora)
+        groups = [g.strip() for g in test_groups.split(",")] if test_groups else None
+        if groups and split_by in frame.columns:
+            unknown = set(groups) - set(frame[split_by].astype(str))
+            if unknown:
+                _fail(f"--test-groups not found in column '{split_by}': {', '.join(sorted(unknown))}")
+        pipeline, card = train_model(frame, test_groups=groups, split_by=split_by, test_size=test_size, seed=seed)
+        card = save_model(pipeline, card, output, force=force)
+    except ClassifyError as exc:
+        _fail(str(exc))
+    typer.echo(f"held-out: {card['data']['split']}")
+    if card["heldout_metrics"]:
+        typer.echo(format_metrics(card["heldout_metrics"]))
+    typer.echo(f"model written to {output}")
+
+
+@app.command()
+def evaluate(
+    data: List[Path] = typer.Argument(..., help="Labelled data the model has not seen."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the metrics as JSON."),
+    text_column: str = typer.Option("text", "--text-column"),
+    label_column: str = typer.Option("label", "--label-column"),
+    corpora: Optional[Path] = typer.Option(None, "--corpora"),
+):
+    """Per-label precision/recall/F1 and the confusion matrix on labelled data."""
+    from .data import load_labelled
+    from .evaluate import evaluate as evaluate_model
+    from .evaluate import format_metrics
+
+    try:
+        pipeline, _card, _dir = _load(model)
+        frame = load_labelled(data, text_column=text_column, label_column=label_column, corpora_dir=corpora)
+        metrics = evaluate_model(pipeline, frame["text"].tolist(), frame["label"].to_numpy())
+        if output is not None:
+            output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except ClassifyError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{output}: {exc.strerror or exc}")
+    typer.echo(format_metrics(metrics))
+
+
+@app.command()
+def info(model: Optional[Path] = typer.Option(None, "--model", "-m")):
+    """Show a model's card: labels, data, held-out metrics, versions, licence."""
+    from .evaluate import format_metrics
+    from .persist import read_card
+
+    model_dir = _model_dir(model)
+    try:
+        card = read_card(model_dir)
+    except ClassifyError as exc:
+        _fail(str(exc))
+    typer.echo(f"model      {model_dir}")
+    typer.echo(f"labels     {', '.join(card.get('labels', []))}")
+    typer.echo(f"created    {card.get('created', '?')}")
+    data = card.get("data", {})
+    typer.echo(f"trained on {json.dumps(data.get('train', {}).get('per_label', {}), ensure_ascii=False)}")
+    typer.echo(f"held-out   {data.get('split', '?')}")
+    versions = card.get("versions", {})
+    typer.echo("versions   " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    typer.echo(f"sha256     {card.get('model_sha256', '?')}")
+    for note in card.get("licence", []):
+        typer.echo(f"licence    {note}")
+    if card.get("heldout_metrics"):
+        typer.echo("")
+        typer.echo(format_metrics(card["heldout_metrics"]))
+
+
+def main():  # pragma: no cover
+    app()

@@ -1,0 +1,66 @@
+"""Held-out metrics: per-label precision/recall/F1, macro-F1, confusion matrix,
+and expected calibration error of the top probability."""
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+
+def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    idx = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        mask = idx == b
+        if mask.any():
+            ece += mask.mean() * abs(correct[mask].mean() - confidence[mask].mean())
+    return float(ece)
+
+
+def metrics_from_proba(y_true, proba, classes) -> dict:
+    classes = list(classes)
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(classes)[np.argmax(proba, axis=1)]
+    labels = classes + sorted(set(y_true) - set(classes))
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    per_label = {
+        lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+        for i, lab in enumerate(labels)
+    }
+    present = [lab for lab in labels if per_label[lab]["support"] > 0]
+    confidence = np.max(proba, axis=1)
+    return {
+        "n": int(len(y_true)),
+        "accuracy": float(np.mean(y_true == y_pred)),
+        "macro_f1": float(np.mean([per_label[lab]["f1"] for lab in present])) if present else 0.0,
+        "per_label": per_label,
+        "confusion": {
+            "labels": labels,
+            "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        },
+        "ece": expected_calibration_error(confidence, y_true == y_pred),
+    }
+
+
+def evaluate(model, texts, labels) -> dict:
+    proba = model.predict_proba(list(texts))
+    return metrics_from_proba(labels, proba, model.classes_)
+
+
+def format_metrics(metrics: dict) -> str:
+    """Headline, per-label table and confusion matrix (rows: true, cols: predicted)."""
+    lines = [
+        f"articles {metrics['n']}   macro-F1 {metrics['macro_f1']:.3f}   accuracy {metrics['accuracy']:.3f}"
+        f"   ECE {metrics['ece']:.3f}",
+        "",
+        f"{'label':<26}{'precision':>10}{'recall':>8}{'F1':>8}{'support':>9}",
+    ]
+    for lab, m in metrics["per_label"].items():
+        lines.append(f"{lab:<26}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}{m['support']:>9d}")
+    labels = metrics["confusion"]["labels"]
+    short = [lab[:12] for lab in labels]
+    lines += ["", "confusion (rows true, columns predicted)", " " * 26 + "".join(f"{s:>14}" for s in short)]
+    for lab, row in zip(labels, metrics["confusion"]["matrix"]):
+        lines.append(f"{lab:<26}" + "".join(f"{v:>14d}" for v in row))
+    return "\n".join(lines)

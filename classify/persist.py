@@ -1,0 +1,121 @@
+"""Model directories: ``model.joblib`` plus ``card.json``.
+
+A joblib file is code to Python's unpickler. We only unpickle a file the user
+named (or the shipped default), and only after its sha256 matches the one the
+card recorded when the model was written, and its recorded library versions
+match the installed ones.
+"""
+
+import hashlib
+import json
+import platform
+from datetime import datetime, timezone
+from pathlib import Path
+
+import joblib
+
+from .errors import ModelError
+
+MODEL_FILE = "model.joblib"
+CARD_FILE = "card.json"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for dist in ("scikit-learn", "camel-tools", "classify"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def _minor(v: str | None) -> str | None:
+    return ".".join(v.split(".")[:2]) if v else v
+
+
+def read_card(model_dir: Path) -> dict:
+    model_dir = Path(model_dir)
+    card_path = model_dir / CARD_FILE
+    if not model_dir.is_dir():
+        raise ModelError(f"{model_dir}: model directory not found")
+    if not card_path.is_file():
+        raise ModelError(f"{model_dir}: not a model directory (no {CARD_FILE})")
+    try:
+        return json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{card_path}: unreadable model card ({exc})") from None
+
+
+def check_versions(card: dict, model_dir: Path) -> None:
+    """Refuse a model pickled by another scikit-learn minor version.
+
+    Unpickling across scikit-learn versions can fail or, worse, silently
+    predict differently; camel-tools' version is reported as information, the
+    normalisation tables travel inside the model.
+    """
+    recorded = (card.get("versions") or {}).get("scikit-learn")
+    installed = library_versions()["scikit-learn"]
+    if recorded and _minor(recorded) != _minor(installed):
+        raise ModelError(
+            f"{model_dir}: saved with scikit-learn {recorded}, this is {installed}; "
+            f"retrain it with `classify train` or install scikit-learn=={recorded}"
+        )
+
+
+def load_model(model_dir: Path):
+    """Load and check a model directory; returns (pipeline, card)."""
+    from sklearn.pipeline import Pipeline
+
+    model_dir = Path(model_dir)
+    card = read_card(model_dir)
+    model_path = model_dir / MODEL_FILE
+    if not model_path.is_file():
+        raise ModelError(f"{model_dir}: no {MODEL_FILE} next to {CARD_FILE}")
+    expected = card.get("model_sha256")
+    if not expected:
+        raise ModelError(f"{model_dir}: {CARD_FILE} records no model_sha256; refusing to unpickle an unverified file")
+    actual = sha256_of(model_path)
+    if actual != expected:
+        raise ModelError(
+            f"{model_path}: sha256 {actual[:12]}… does not match {CARD_FILE} ({expected[:12]}…); "
+            "refusing to load a file that was altered or replaced"
+        )
+    check_versions(card, model_dir)
+    try:
+        model = joblib.load(model_path)
+    except Exception as exc:  # a corrupt pickle can raise almost anything
+        raise ModelError(f"{model_path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
+    if not isinstance(model, Pipeline) or not hasattr(model, "predict_proba"):
+        raise ModelError(f"{model_path}: not a classify pipeline (got {type(model).__name__})")
+    return model, card
+
+
+def save_model(model, card: dict, model_dir: Path, *, force: bool = False) -> dict:
+    """Write model.joblib and card.json; never replaces a model unless forced."""
+    model_dir = Path(model_dir)
+    if (model_dir / MODEL_FILE).exists() and not force:
+        raise ModelError(f"{model_dir}: already holds a model; choose a new directory or pass --force")
+    model_dir.mkdir(parents=True, exist_ok=True)
+    model_path = model_dir / MODEL_FILE
+    tmp = model_path.with_suffix(".joblib.tmp")
+    joblib.dump(model, tmp, compress=3)
+    tmp.replace(model_path)
+    card = dict(card)
+    card["versions"] = library_versions()
+    card["model_file"] = MODEL_FILE
+    card["model_sha256"] = sha256_of(model_path)
+    card["model_bytes"] = model_path.stat().st_size
+    card.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    (model_dir / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return card

@@ -1,0 +1,79 @@
+"""Tag articles with a loaded model, in batches, optionally over processes.
+
+Every :class:`~classify.inputs.Article` becomes exactly one row, in input
+order; unreadable ones carry their reason in ``error``.
+"""
+
+from itertools import islice
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from .inputs import Article
+
+BATCH = 256
+
+
+def columns(classes) -> list[str]:
+    return ["path", "label", "confidence", *(f"p_{c}" for c in classes), "uncertain", "encoding", "error"]
+
+
+def _rows(classes, batch: list[Article], proba, min_confidence) -> list[dict]:
+    rows, k = [], 0
+    for art in batch:
+        row = {"path": art.path, "encoding": art.encoding, "error": art.error}
+        if art.error:
+            row.update({"label": "", "confidence": None, "uncertain": None})
+            row.update({f"p_{c}": None for c in classes})
+        else:
+            p = proba[k]
+            k += 1
+            best = int(np.argmax(p))
+            row.update({"label": str(classes[best]), "confidence": round(float(p[best]), 4)})
+            row.update({f"p_{c}": round(float(v), 4) for c, v in zip(classes, p)})
+            row["uncertain"] = bool(p[best] < min_confidence) if min_confidence is not None else False
+        rows.append(row)
+    return rows
+
+
+def tag_batch(model, batch: list[Article], min_confidence=None) -> list[dict]:
+    texts = [a.text for a in batch if not a.error]
+    proba = model.predict_proba(texts) if texts else np.empty((0, len(model.classes_)))
+    return _rows(list(model.classes_), batch, proba, min_confidence)
+
+
+def _batches(articles: Iterable[Article], size: int):
+    it = iter(articles)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def tag(model, articles: Iterable[Article], *, min_confidence=None, batch_size=BATCH) -> Iterator[dict]:
+    for batch in _batches(articles, batch_size):
+        yield from tag_batch(model, batch, min_confidence)
+
+
+# --- several processes: each loads the model once, batches keep input order.
+_WORKER_MODEL = None
+
+
+def _init_worker(model_dir):
+    global _WORKER_MODEL
+    from .persist import load_model
+
+    _WORKER_MODEL, _ = load_model(model_dir)
+
+
+def _work(args):
+    batch, min_confidence = args
+    return tag_batch(_WORKER_MODEL, batch, min_confidence)
+
+
+def tag_parallel(model_dir, articles, *, jobs: int, min_confidence=None, batch_size=BATCH) -> Iterator[dict]:
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn" if mp.get_start_method(allow_none=True) == "spawn" else "fork")
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(str(model_dir),)) as pool:
+        work = ((b, min_confidence) for b in _batches(articles, batch_size))
+        for rows in pool.imap(_work, work, chunksize=1):
+            yield from rows
