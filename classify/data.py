@@ -45,7 +45,7 @@ def _read_folder(path: Path) -> pd.DataFrame:
                 text, _ = decode(f.read_bytes())
             except (OSError, ReadError) as exc:
                 raise DataError(f"{f}: {exc}") from None
-            rows.append({"text": text, "label": label_dir.name, "source": label_dir.name, "id": str(f)})
+            rows.append({"text": text, "label": label_dir.name, "source": path.name, "id": str(f)})
     if not rows:
         raise DataError(f"{path}: no <label>/*.txt files found")
     return pd.DataFrame(rows)

@@ -63,7 +63,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def html_to_text(html: str) -> str:
     """Main text of an HTML page, one block element per line."""
-    from selectolax.parser import HTMLParser
+    from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
     tree = HTMLParser(html)
     for node in tree.css("script, style, noscript, nav, header, footer, aside, form, iframe, svg"):

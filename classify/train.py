@@ -53,6 +53,14 @@ def train(data: pd.DataFrame, *, test_groups=None, split_by="source", test_size=
     that was measured: it is fitted on the training part only."""
     params = params or {}
     train_df, test_df, how = split(data, test_groups=test_groups, split_by=split_by, test_size=test_size, seed=seed)
+    # Calibration is cross-validated inside the training part: small user
+    # data sets get fewer folds rather than an error.
+    smallest = int(train_df["label"].value_counts().min())
+    if smallest < 2:
+        from .errors import DataError
+
+        raise DataError("after holding out test data a label has fewer than 2 training examples; add data")
+    params = {"calibration_folds": min(5, smallest), **params}
     model = build_pipeline(random_state=seed, **params)
     started = datetime.now(timezone.utc)
     model.fit(train_df["text"].tolist(), train_df["label"].to_numpy())

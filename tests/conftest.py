@@ -1,0 +1,43 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from classify.data import load_labelled
+from classify.persist import save_model
+from classify.train import train
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures" / "articles"
+REPO = HERE.parent
+SHARED = REPO.parent / "shared"
+SHIPPED = REPO / "models" / "default"
+
+needs_shared = pytest.mark.skipif(not (SHARED / "examples").is_dir(), reason="../shared is not present")
+needs_corpora = pytest.mark.skipif(
+    not (SHARED / "corpora" / "saudinewsnet.jsonl.gz").is_file(), reason="../shared/corpora is not present"
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    # Tests never read the user's model choice from the environment.
+    monkeypatch.delenv("CLASSIFY_MODEL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """A real model trained on our own fixture articles (small, fast)."""
+    data = load_labelled([FIXTURES])
+    model, card = train(data, test_size=0.2, params={"min_df": 1})
+    out = tmp_path_factory.mktemp("models") / "tiny"
+    save_model(model, card, out)
+    return out
+
+
+@pytest.fixture
+def model_copy(tiny_model_dir, tmp_path):
+    """A private copy that a test may damage."""
+    dst = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, dst)
+    return dst

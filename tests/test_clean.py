@@ -1,0 +1,39 @@
+from classify.clean import PageCleaner, clean_page
+
+PAGE = """وزارة الإعلام تطلق خطة اتصالية جديدة
+تاريخ النشر: 3 مارس 2024
+أطلقت وزارة الإعلام خطة اتصالية للجهات الحكومية.
+وقال المتحدث إن الخطة تشمل تدريب المتحدثين الرسميين.
+المصدر: صحيفة المساء
+كلمات دلالية: الإعلام الحكومي الخطة الاتصالية
+إقرأ أيضاً:
+اعتقال صحفي بسبب مقال انتقد فيه الحكومة
+قالت نقابة الصحفيين إن قوات الأمن اعتقلت زميلا لها."""
+
+
+def test_drops_furniture_lines_and_teaser():
+    out = clean_page(PAGE)
+    assert out.startswith("وزارة الإعلام تطلق خطة اتصالية جديدة")
+    assert "المتحدثين الرسميين" in out
+    for gone in ("تاريخ النشر", "المصدر:", "كلمات دلالية", "إقرأ أيضاً", "اعتقال صحفي", "نقابة الصحفيين"):
+        assert gone not in out
+
+
+def test_teaser_marker_spellings():
+    for marker in ("اقرأ أيضا:", "إقرأ أيضاً", "اقرأ ايضا", "مواضيع ذات صلة", "أخبار ذات صلة:"):
+        page = f"عنوان الخبر الرئيسي\nنص الخبر الرئيسي هنا.\n{marker}\nخبر آخر عن موضوع مختلف"
+        assert "خبر آخر" not in clean_page(page), marker
+
+
+def test_keeps_article_without_furniture_and_source_word_in_prose():
+    text = "قال المصدر المسؤول إن الاجتماع ناجح.\nوأضاف أن المصدر الأساسي للبيانات هو الوزارة."
+    assert clean_page(text) == text
+
+
+def test_page_that_is_only_a_teaser_keeps_its_text():
+    text = "اقرأ أيضا:\nاعتقال صحفي في العاصمة"
+    assert "اعتقال صحفي" in clean_page(text)
+
+
+def test_transformer_is_stateless_and_vectorised():
+    assert PageCleaner().fit_transform([PAGE, ""]) == [clean_page(PAGE), ""]
