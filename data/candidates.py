@@ -4,7 +4,7 @@ How data/labels/ was built (see data/README.md):
 1. `python data/candidates.py review DIR` writes the keyword candidates
    (title + lead) that people then read and labelled -> labels/reviewed.csv.
 2. `python data/candidates.py rule-other` samples articles that match none of
-   the candidate patterns and labels them `other` by rule -> labels/rule-other.csv.
+   the candidate patterns and labels them `other` by rule -> labels/rule-other-<corpus>.csv.
 The patterns are deliberately broad: they decide what gets read, not labels.
 """
 
@@ -39,16 +39,14 @@ def pool(record) -> str | None:
     return None
 
 
-def rule_other(out: Path, per_corpus: int = 5000, seed: int = 7) -> None:
-    rows = []
+def rule_other(out_dir: Path, per_corpus: int = 5000, seed: int = 7) -> None:
     for corpus in CORPUS_FILES:
         ids = [r["id"] for r in iter_corpus(corpus) if pool(r) is None]
-        for rid in sorted(random.Random(seed).sample(ids, min(per_corpus, len(ids))), key=lambda s: int(s.split("-")[-1])):
-            rows.append([corpus, rid, "other", "rule", "no candidate keyword in headline or lead"])
-    with open(out, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["corpus", "id", "label", "method", "reason"])
-        w.writerows(rows)
+        chosen = sorted(random.Random(seed).sample(ids, min(per_corpus, len(ids))), key=lambda s: int(s.split("-")[-1]))
+        with open(out_dir / f"rule-other-{corpus}.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["corpus", "id", "label", "method", "reason"])
+            w.writerows([corpus, rid, "other", "rule", "no candidate keyword"] for rid in chosen)
 
 
 def review(out_dir: Path) -> None:
@@ -65,7 +63,7 @@ def review(out_dir: Path) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["rule-other"]:
-        rule_other(Path(__file__).resolve().parent / "labels" / "rule-other.csv")
+        rule_other(Path(__file__).resolve().parent / "labels")
     elif sys.argv[1:2] == ["review"] and len(sys.argv) == 3:
         review(Path(sys.argv[2]))
     else:
