@@ -62,6 +62,7 @@ def run(
     max_bytes: int | None = None,
     progress: bool = False,
     stdin=None,
+    batch_size: int = 256,
 ) -> Summary:
     summary = Summary()
     started = time.perf_counter()
@@ -78,9 +79,9 @@ def run(
     if done:
         articles = _skip(articles, done, summary)
     if jobs > 1:
-        rows = tag_parallel(model_dir, articles, jobs=jobs, min_confidence=min_confidence)
+        rows = tag_parallel(model_dir, articles, jobs=jobs, min_confidence=min_confidence, batch_size=batch_size)
     else:
-        rows = tag(model, articles, min_confidence=min_confidence)
+        rows = tag(model, articles, min_confidence=min_confidence, batch_size=batch_size)
     writer = AtomicWriter(output, fmt, cols, force=force)
     bar = _progress() if progress else None
     try:

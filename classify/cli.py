@@ -49,7 +49,7 @@ def predict(
     resume: bool = typer.Option(False, "--resume", help="Keep the rows already in --output and tag only new paths."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
     min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="Mark rows below this confidence as uncertain."),
-    pattern: str = typer.Option("*.txt", "--pattern", help="File pattern inside folders, e.g. '*.html'."),
+    pattern: str = typer.Option("*.txt", "--pattern", help="File patterns inside folders, comma-separated, e.g. '*.txt,*.html,*.jsonl'."),
     text_column: str = typer.Option("text", "--text-column", help="Text field of JSONL/CSV collections."),
     id_column: Optional[str] = typer.Option(None, "--id-column", help="Id field of JSONL/CSV collections."),
     from_list: Optional[Path] = typer.Option(None, "--from-list", help="A file with one input path per line."),

@@ -8,6 +8,7 @@ import csv
 import glob
 import json
 import os
+from fnmatch import fnmatch
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,7 +154,8 @@ def _record_article(path, n, record, text_column, id_column, encoding) -> Articl
         return Article(f"{path}#{n}", error=str(record))
     if not isinstance(record, dict):
         return Article(f"{path}#{n}", error="record is not an object")
-    key = record.get(id_column) if id_column else None
+    # without --id-column, an "id" field is used when records have one
+    key = record.get(id_column or "id")
     ref = f"{path}#{key if key not in (None, '') else n}"
     value = record.get(text_column)
     if text_column not in record:
@@ -165,7 +167,11 @@ def _record_article(path, n, record, text_column, id_column, encoding) -> Articl
 
 
 def expand(paths: Iterable[str], pattern: str = "*.txt") -> Iterator[str]:
-    """Paths, folders (recursive, by pattern) and globs, in a stable order."""
+    """Paths, folders (recursive, by pattern) and globs, in a stable order.
+
+    ``pattern`` may list several globs separated by commas ("*.txt,*.html").
+    """
+    patterns = [p.strip() for p in pattern.split(",") if p.strip()]
     for raw in paths:
         if raw == "-":
             yield raw
@@ -175,7 +181,7 @@ def expand(paths: Iterable[str], pattern: str = "*.txt") -> Iterator[str]:
             found = []
             for root, _dirs, files in os.walk(p, followlinks=False):
                 for name in files:
-                    if Path(name).match(pattern):
+                    if any(fnmatch(name, pat) for pat in patterns):
                         found.append(os.path.join(root, name))
             yield from sorted(found)
         elif not p.exists() and not p.is_symlink() and glob.has_magic(raw):

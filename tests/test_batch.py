@@ -1,0 +1,109 @@
+"""Batch runs over a folder mixing encodings, formats and broken inputs."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from classify import batch as batch_mod
+from classify import predict as predict_mod
+from classify.batch import EXIT_SOME_FAILED, run
+from classify.persist import load_model
+
+from .conftest import FIXTURES
+
+PF = (FIXTURES / "press-freedom" / "02.txt").read_text(encoding="utf-8")
+GC = (FIXTURES / "government-communication" / "02.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    root = tmp_path / "archive"
+    (root / "deep" / "deeper").mkdir(parents=True)
+    files = {
+        "utf8.txt": PF.encode("utf-8"),
+        "bom.txt": b"\xef\xbb\xbf" + PF.encode("utf-8"),
+        "utf16le.txt": b"\xff\xfe" + PF.encode("utf-16-le"),
+        "deep/utf16be.txt": b"\xfe\xff" + PF.encode("utf-16-be"),
+        "deep/cp1256.txt": PF.encode("cp1256"),
+        "deep/deeper/page.html": f"<html><body><article><h1>خبر</h1><p>{GC}</p></article></body></html>".encode(),
+        "items.jsonl": (json.dumps({"id": "a", "text": GC}, ensure_ascii=False) + "\n" + '{"id": "b"}\n').encode(),
+        "rows.csv": f'text\n"{GC}"\n""\n'.encode(),
+        "empty.txt": b"",
+        "binary.txt": bytes(range(256)) * 4,
+        "english.txt": b"No Arabic here, only English words.",
+        "huge.txt": PF.encode("utf-8") * 200,
+    }
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    (root / "dangling.txt").symlink_to(root / "gone.txt")
+    return root
+
+
+def test_every_input_gets_exactly_one_row(tiny_model_dir, mixed, tmp_path):
+    model, _ = load_model(tiny_model_dir)
+    out = tmp_path / "tags.csv"
+    summary = run(
+        model, tiny_model_dir, [str(mixed)], output=out, fmt="csv", pattern="*.txt,*.html,*.jsonl,*.csv", max_bytes=50_000
+    )
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    by_name = {r["path"].replace(str(mixed) + "/", ""): r for r in rows}
+    # 13 files, two collections with two records each: 15 rows
+    assert len(rows) == 15 and len(by_name) == 15
+    readable = ["utf8.txt", "bom.txt", "utf16le.txt", "deep/utf16be.txt", "deep/cp1256.txt", "deep/deeper/page.html"]
+    for name in readable + ["items.jsonl#a", "rows.csv#1"]:
+        assert by_name[name]["label"] and not by_name[name]["error"], name
+    reasons = {
+        "empty.txt": "empty file",
+        "binary.txt": "binary file",
+        "english.txt": "no Arabic text",
+        "huge.txt": "--max-bytes",
+        "dangling.txt": "broken symbolic link",
+        "items.jsonl#b": "no 'text' field",
+        "rows.csv#2": "no text",
+    }
+    for name, reason in reasons.items():
+        assert reason in by_name[name]["error"] and not by_name[name]["label"], name
+    same = {by_name[n]["p_press-freedom"] for n in readable[:5]}
+    assert len(same) == 1  # every encoding of the same article, the same answer
+    assert summary.exit_code == EXIT_SOME_FAILED and sum(summary.failed.values()) == 7 and summary.tagged == 8
+
+
+def test_interrupted_batch_leaves_no_partial_output(tiny_model_dir, mixed, tmp_path, monkeypatch):
+    model, _ = load_model(tiny_model_dir)
+    real = predict_mod.tag_batch
+
+    def dies_on_second_batch(model, batch, min_confidence=None, _calls=[0]):
+        _calls[0] += 1
+        if _calls[0] == 2:
+            raise KeyboardInterrupt
+        return real(model, batch, min_confidence)
+
+    monkeypatch.setattr(predict_mod, "tag_batch", dies_on_second_batch)
+    out = tmp_path / "tags.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run(model, tiny_model_dir, [str(mixed)], output=out, fmt="jsonl", pattern="*.txt", batch_size=2)
+    assert not out.exists()
+    assert not list(tmp_path.glob(".tags.jsonl*"))
+
+
+def test_killed_process_leaves_output_absent_or_complete(tiny_model_dir, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(3000):
+        (folder / f"{i:05d}.txt").write_text(PF if i % 2 else GC, encoding="utf-8")
+    out = tmp_path / "tags.csv"
+    cmd = [sys.executable, "-m", "classify", "predict", str(folder), "--model", str(tiny_model_dir), "-o", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    if out.exists():  # finished before the kill: then it must be whole
+        assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 3000
+    # the temporary file, if any, is hidden and never carries the output's name
+    assert all(p.name.startswith(".tags.csv.") for p in tmp_path.iterdir() if p.name not in ("many", "tags.csv"))
