@@ -18,10 +18,14 @@ def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
     return float(ece)
 
 
-def metrics_from_proba(y_true, proba, classes) -> dict:
+def metrics_from_proba(y_true, proba, classes, y_pred=None) -> dict:
+    """Metrics of the decision ``y_pred`` (default: the most probable label);
+    ECE is of the probability the chosen label was given."""
     classes = list(classes)
     y_true = np.asarray(y_true)
-    y_pred = np.asarray(classes)[np.argmax(proba, axis=1)]
+    if y_pred is None:
+        y_pred = np.asarray(classes)[np.argmax(proba, axis=1)]
+    y_pred = np.asarray(y_pred)
     labels = classes + sorted(set(y_true) - set(classes))
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     per_label = {
@@ -29,7 +33,7 @@ def metrics_from_proba(y_true, proba, classes) -> dict:
         for i, lab in enumerate(labels)
     }
     present = [lab for lab in labels if per_label[lab]["support"] > 0]
-    confidence = np.max(proba, axis=1)
+    confidence = np.asarray(proba)[np.arange(len(y_pred)), [classes.index(p) for p in y_pred]]
     return {
         "n": int(len(y_true)),
         "accuracy": float(np.mean(y_true == y_pred)),
@@ -44,8 +48,10 @@ def metrics_from_proba(y_true, proba, classes) -> dict:
 
 
 def evaluate(model, texts, labels) -> dict:
+    from .predict import decide
+
     proba = model.predict_proba(list(texts))
-    return metrics_from_proba(labels, proba, model.classes_)
+    return metrics_from_proba(labels, proba, model.classes_, decide(model, proba))
 
 
 def format_metrics(metrics: dict) -> str:

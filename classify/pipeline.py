@@ -1,17 +1,15 @@
 """The one object that goes from raw page text to label.
 
 clean page -> camel-tools normalisation -> word + character TF-IDF ->
-linear SVM with sigmoid-calibrated probabilities. Training, evaluation and
+linear SVM with calibrated probabilities and a macro-F1-tuned decision. Training, evaluation and
 prediction all use what :func:`build_pipeline` returns.
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
 
+from .classifier import CalibratedSVM
 from .clean import PageCleaner
 from .normalize import ArabicNormalizer
 
@@ -35,31 +33,16 @@ class PrunedTfidf(TfidfVectorizer):
         return self
 
 
-class Lead(TransformerMixin, BaseEstimator):
-    """The first ``tokens`` words of normalised text: the headline and lead,
-    which LABELS.md says decide the label, weighted apart from the body."""
-
-    def __init__(self, tokens=60):
-        self.tokens = tokens
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X):
-        n = self.tokens
-        return [" ".join(x.split(" ", n)[:n]) for x in X]
-
-
 def build_pipeline(
     *,
     word_ngrams=(1, 2),
-    char_ngrams=(2, 5),
+    char_ngrams=(1, 4),
     max_word_features=150_000,
     max_char_features=150_000,
     min_df=2,
-    lead_tokens=0,
-    C=0.5,
+    C=0.1,
     calibration_folds=5,
+    tune_decision=True,
     random_state=0,
 ) -> Pipeline:
     features = []
@@ -93,29 +76,7 @@ def build_pipeline(
                 ),
             )
         )
-    if lead_tokens:
-        features.append(
-            (
-                "lead",
-                Pipeline(
-                    [
-                        ("select", Lead(lead_tokens)),
-                        (
-                            "tfidf",
-                            PrunedTfidf(
-                                token_pattern=r"\S+", ngram_range=(1, 2), min_df=min_df, sublinear_tf=True, dtype=np.float32
-                            ),
-                        ),
-                    ]
-                ),
-            )
-        )
-    # class_weight='balanced': the two topical labels are a few percent of
-    # news; unweighted, the SVM would trade their recall for accuracy.
-    svm = LinearSVC(C=C, class_weight="balanced", random_state=random_state)
-    # ensemble=False: one SVM on all data plus a calibrator fitted on
-    # cross-validated scores, so the file holds one model, not five.
-    classifier = CalibratedClassifierCV(svm, method="sigmoid", cv=calibration_folds, ensemble=False)
+    classifier = CalibratedSVM(C=C, folds=calibration_folds, tune_decision=tune_decision, random_state=random_state)
     return Pipeline(
         [
             ("clean", PageCleaner()),

@@ -18,7 +18,15 @@ def columns(classes) -> list[str]:
     return ["path", "label", "confidence", *(f"p_{c}" for c in classes), "uncertain", "encoding", "error"]
 
 
-def _rows(classes, batch: list[Article], proba, min_confidence) -> list[dict]:
+def decide(model, proba):
+    """The model's labels for these probabilities (its tuned decision rule)."""
+    final = model[-1] if hasattr(model, "steps") else model
+    if hasattr(final, "decide"):
+        return final.decide(proba)
+    return np.asarray(model.classes_)[np.argmax(proba, axis=1)]
+
+
+def _rows(classes, batch: list[Article], proba, labels, min_confidence) -> list[dict]:
     rows, k = [], 0
     for art in batch:
         row = {"path": art.path, "encoding": art.encoding, "error": art.error}
@@ -27,8 +35,8 @@ def _rows(classes, batch: list[Article], proba, min_confidence) -> list[dict]:
             row.update({f"p_{c}": None for c in classes})
         else:
             p = proba[k]
+            best = classes.index(labels[k])
             k += 1
-            best = int(np.argmax(p))
             row.update({"label": str(classes[best]), "confidence": round(float(p[best]), 4)})
             row.update({f"p_{c}": round(float(v), 4) for c, v in zip(classes, p)})
             row["uncertain"] = bool(p[best] < min_confidence) if min_confidence is not None else False
@@ -39,7 +47,7 @@ def _rows(classes, batch: list[Article], proba, min_confidence) -> list[dict]:
 def tag_batch(model, batch: list[Article], min_confidence=None) -> list[dict]:
     texts = [a.text for a in batch if not a.error]
     proba = model.predict_proba(texts) if texts else np.empty((0, len(model.classes_)))
-    return _rows(list(model.classes_), batch, proba, min_confidence)
+    return _rows(list(model.classes_), batch, proba, decide(model, proba), min_confidence)
 
 
 def _batches(articles: Iterable[Article], size: int):
