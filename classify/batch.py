@@ -63,10 +63,11 @@ def run(
     progress: bool = False,
     stdin=None,
     batch_size: int = 256,
+    explain: bool = False,
 ) -> Summary:
     summary = Summary()
     started = time.perf_counter()
-    cols = columns(model.classes_)
+    cols = columns(model.classes_, explain)
     previous = []
     if resume and output is not None and Path(output).exists():
         previous = done_paths(Path(output), fmt)
@@ -79,9 +80,11 @@ def run(
     if done:
         articles = _skip(articles, done, summary)
     if jobs > 1:
-        rows = tag_parallel(model_dir, articles, jobs=jobs, min_confidence=min_confidence, batch_size=batch_size)
+        rows = tag_parallel(
+            model_dir, articles, jobs=jobs, min_confidence=min_confidence, explain=explain, batch_size=batch_size
+        )
     else:
-        rows = tag(model, articles, min_confidence=min_confidence, batch_size=batch_size)
+        rows = tag(model, articles, min_confidence=min_confidence, explain=explain, batch_size=batch_size)
     writer = AtomicWriter(output, fmt, cols, force=force)
     bar = _progress() if progress else None
     try:

@@ -54,6 +54,7 @@ def predict(
     id_column: Optional[str] = typer.Option(None, "--id-column", help="Id field of JSONL/CSV collections."),
     from_list: Optional[Path] = typer.Option(None, "--from-list", help="A file with one input path per line."),
     max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help="Skip (and report) files larger than this."),
+    explain: bool = typer.Option(False, "--explain", help="Add the words that pushed each article to its label."),
 ):
     """Tag articles; one row per input, unreadable ones with their reason."""
     from .batch import run
@@ -77,7 +78,7 @@ def predict(
         summary = run(
             pipeline, model_dir, paths, output=output, fmt=fmt, force=force, resume=resume, jobs=jobs,
             min_confidence=min_confidence, pattern=pattern, text_column=text_column, id_column=id_column,
-            max_bytes=max_bytes, progress=sys.stderr.isatty() and output is not None,
+            max_bytes=max_bytes, progress=sys.stderr.isatty() and output is not None, explain=explain,
         )
     except ClassifyError as exc:
         _fail(str(exc))
@@ -132,6 +133,7 @@ def evaluate(
     text_column: str = typer.Option("text", "--text-column"),
     label_column: str = typer.Option("label", "--label-column"),
     corpora: Optional[Path] = typer.Option(None, "--corpora"),
+    plots: Optional[Path] = typer.Option(None, "--plots", help="Write reliability, confusion and precision-recall PNGs here."),
 ):
     """Per-label precision/recall/F1 and the confusion matrix on labelled data."""
     from .data import load_labelled
@@ -141,7 +143,15 @@ def evaluate(
     try:
         pipeline, _card, _dir = _load(model)
         frame = load_labelled(data, text_column=text_column, label_column=label_column, corpora_dir=corpora)
-        metrics = evaluate_model(pipeline, frame["text"].tolist(), frame["label"].to_numpy())
+        texts, labels = frame["text"].tolist(), frame["label"].to_numpy()
+        metrics = evaluate_model(pipeline, texts, labels)
+        if plots is not None:
+            from .plots import save_plots
+            from .predict import decide
+
+            proba = pipeline.predict_proba(texts)
+            for path in save_plots(labels, proba, pipeline.classes_, decide(pipeline, proba), plots):
+                typer.echo(f"wrote {path}", err=True)
         if output is not None:
             output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     except ClassifyError as exc:
@@ -176,6 +186,26 @@ def info(model: Optional[Path] = typer.Option(None, "--model", "-m")):
     if card.get("heldout_metrics"):
         typer.echo("")
         typer.echo(format_metrics(card["heldout_metrics"]))
+
+
+@app.command("explain-model")
+def explain_model(
+    model: Optional[Path] = typer.Option(None, "--model", "-m"),
+    top: int = typer.Option(15, "--top", min=1, help="Features per label and kind."),
+):
+    """The strongest features per label: check that a label learned its topic,
+    not an outlet's boilerplate. Features are shown normalised."""
+    from .explain import top_features
+
+    try:
+        pipeline, _card, _dir = _load(model)
+    except ClassifyError as exc:
+        _fail(str(exc))
+    for label, branches in top_features(pipeline, top).items():
+        typer.echo(label)
+        for branch, feats in branches.items():
+            shown = ", ".join(f"{term.replace(' ', '_')} {w:.2f}" for term, w in feats)
+            typer.echo(f"  {branch:<6} {shown}")
 
 
 def main():  # pragma: no cover

@@ -44,7 +44,27 @@ def metrics_from_proba(y_true, proba, classes, y_pred=None) -> dict:
             "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         },
         "ece": expected_calibration_error(confidence, y_true == y_pred),
+        "confidence_bands": confidence_bands(confidence, y_true == y_pred),
     }
+
+
+def confidence_bands(confidence, correct, edges=(0.0, 0.5, 0.7, 0.9, 1.0001)) -> list[dict]:
+    """Share of articles and accuracy per confidence band: what an analyst
+    reviewing everything below a threshold takes on."""
+    confidence, correct = np.asarray(confidence), np.asarray(correct)
+    bands = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        mask = (confidence >= lo) & (confidence < hi)
+        bands.append(
+            {
+                "from": lo,
+                "to": min(hi, 1.0),
+                "share": float(mask.mean()) if len(mask) else 0.0,
+                "n": int(mask.sum()),
+                "accuracy": float(correct[mask].mean()) if mask.any() else None,
+            }
+        )
+    return bands
 
 
 def evaluate(model, texts, labels) -> dict:
@@ -64,6 +84,11 @@ def format_metrics(metrics: dict) -> str:
     ]
     for lab, m in metrics["per_label"].items():
         lines.append(f"{lab:<26}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}{m['support']:>9d}")
+    if metrics.get("confidence_bands"):
+        lines += ["", f"{'confidence':<26}{'share':>10}{'articles':>10}{'accuracy':>10}"]
+        for b in metrics["confidence_bands"]:
+            acc = "-" if b["accuracy"] is None else f"{b['accuracy']:.3f}"
+            lines.append(f"{b['from']:.1f} to {b['to']:.1f}{'':<16}{b['share']:>10.3f}{b['n']:>10d}{acc:>10}")
     labels = metrics["confusion"]["labels"]
     short = [lab[:12] for lab in labels]
     lines += ["", "confusion (rows true, columns predicted)", " " * 26 + "".join(f"{s:>14}" for s in short)]

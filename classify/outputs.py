@@ -130,5 +130,9 @@ class AtomicWriter:
 def _table_line(row: dict) -> str:
     if row.get("error"):
         return f"{'error':<26} {'':>6}  {row['path']}: {row['error']}"
-    mark = " ?" if row.get("uncertain") else ""
-    return f"{row['label'] + mark:<26} {row['confidence']:>6.3f}  {row['path']}"
+    mark = " (uncertain)" if row.get("uncertain") else ""
+    line = f"{row['label']:<26} {row['confidence']:>6.3f}  {row['path']}{mark}"
+    if row.get("explanation"):
+        words = row["explanation"].split("; ")
+        line += "\n    because of: " + ", ".join(w.replace(":", " ") for w in words)
+    return line

@@ -14,8 +14,9 @@ from .inputs import Article
 BATCH = 256
 
 
-def columns(classes) -> list[str]:
-    return ["path", "label", "confidence", *(f"p_{c}" for c in classes), "uncertain", "encoding", "error"]
+def columns(classes, explain: bool = False) -> list[str]:
+    cols = ["path", "label", "confidence", *(f"p_{c}" for c in classes), "uncertain", "encoding", "error"]
+    return cols + ["explanation"] if explain else cols
 
 
 def decide(model, proba):
@@ -39,15 +40,21 @@ def _rows(classes, batch: list[Article], proba, labels, min_confidence) -> list[
             k += 1
             row.update({"label": str(classes[best]), "confidence": round(float(p[best]), 4)})
             row.update({f"p_{c}": round(float(v), 4) for c, v in zip(classes, p)})
-            row["uncertain"] = bool(p[best] < min_confidence) if min_confidence is not None else False
+            row["uncertain"] = bool(p[best] < min_confidence) if min_confidence is not None else None
         rows.append(row)
     return rows
 
 
-def tag_batch(model, batch: list[Article], min_confidence=None) -> list[dict]:
+def tag_batch(model, batch: list[Article], min_confidence=None, explain: bool = False) -> list[dict]:
     texts = [a.text for a in batch if not a.error]
     proba = model.predict_proba(texts) if texts else np.empty((0, len(model.classes_)))
-    return _rows(list(model.classes_), batch, proba, decide(model, proba), min_confidence)
+    rows = _rows(list(model.classes_), batch, proba, decide(model, proba), min_confidence)
+    if explain:
+        from .explain import explain_text, format_explanation
+
+        for art, row in zip(batch, rows):
+            row["explanation"] = "" if art.error else format_explanation(explain_text(model, art.text, label=row["label"]))
+    return rows
 
 
 def _batches(articles: Iterable[Article], size: int):
@@ -56,9 +63,9 @@ def _batches(articles: Iterable[Article], size: int):
         yield batch
 
 
-def tag(model, articles: Iterable[Article], *, min_confidence=None, batch_size=BATCH) -> Iterator[dict]:
+def tag(model, articles: Iterable[Article], *, min_confidence=None, explain=False, batch_size=BATCH) -> Iterator[dict]:
     for batch in _batches(articles, batch_size):
-        yield from tag_batch(model, batch, min_confidence)
+        yield from tag_batch(model, batch, min_confidence, explain)
 
 
 # --- several processes: each loads the model once, batches keep input order.
@@ -73,15 +80,17 @@ def _init_worker(model_dir):
 
 
 def _work(args):
-    batch, min_confidence = args
-    return tag_batch(_WORKER_MODEL, batch, min_confidence)
+    batch, min_confidence, explain = args
+    return tag_batch(_WORKER_MODEL, batch, min_confidence, explain)
 
 
-def tag_parallel(model_dir, articles, *, jobs: int, min_confidence=None, batch_size=BATCH) -> Iterator[dict]:
+def tag_parallel(
+    model_dir, articles, *, jobs: int, min_confidence=None, explain=False, batch_size=BATCH
+) -> Iterator[dict]:
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn" if mp.get_start_method(allow_none=True) == "spawn" else "fork")
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(str(model_dir),)) as pool:
-        work = ((b, min_confidence) for b in _batches(articles, batch_size))
+        work = ((b, min_confidence, explain) for b in _batches(articles, batch_size))
         for rows in pool.imap(_work, work, chunksize=1):
             yield from rows

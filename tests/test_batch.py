@@ -78,11 +78,11 @@ def test_interrupted_batch_leaves_no_partial_output(tiny_model_dir, mixed, tmp_p
     model, _ = load_model(tiny_model_dir)
     real = predict_mod.tag_batch
 
-    def dies_on_second_batch(model, batch, min_confidence=None, _calls=[0]):
+    def dies_on_second_batch(model, batch, min_confidence=None, explain=False, _calls=[0]):
         _calls[0] += 1
         if _calls[0] == 2:
             raise KeyboardInterrupt
-        return real(model, batch, min_confidence)
+        return real(model, batch, min_confidence, explain)
 
     monkeypatch.setattr(predict_mod, "tag_batch", dies_on_second_batch)
     out = tmp_path / "tags.jsonl"
