@@ -48,6 +48,25 @@ def describe_data(data: pd.DataFrame) -> dict:
     return out
 
 
+def describe_pipeline(model) -> dict:
+    features = model.named_steps["features"]
+    final = model[-1]
+    return {
+        "steps": [name for name, _ in model.steps],
+        "features": {
+            name: {
+                "analyzer": vec.analyzer,
+                "ngram_range": list(vec.ngram_range),
+                "min_df": vec.min_df,
+                "vocabulary": len(vec.vocabulary_),
+            }
+            for name, vec in features.transformer_list
+        },
+        "classifier": f"LinearSVC(C={final.C}, class_weight=balanced) + sigmoid calibration ({final.folds} folds)",
+        "decision_weights": {str(c): float(w) for c, w in zip(final.classes_, final.weights_)},
+    }
+
+
 def train(data: pd.DataFrame, *, test_groups=None, split_by="source", test_size=0.2, seed=0, params=None):
     """Returns (fitted pipeline, card dict). The shipped file is the model
     that was measured: it is fitted on the training part only."""
@@ -73,6 +92,7 @@ def train(data: pd.DataFrame, *, test_groups=None, split_by="source", test_size=
         "created": started.isoformat(timespec="seconds"),
         "training_seconds": round(seconds, 1),
         "params": params,
+        "pipeline": describe_pipeline(model),
         "data": {
             "train": describe_data(train_df),
             "test": describe_data(test_df),
