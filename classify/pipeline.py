@@ -5,6 +5,8 @@ linear SVM with calibrated probabilities and a macro-F1-tuned decision. Training
 prediction all use what :func:`build_pipeline` returns.
 """
 
+from collections import Counter
+
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -31,6 +33,98 @@ class PrunedTfidf(TfidfVectorizer):
     def fit(self, raw_documents, y=None):
         self.fit_transform(raw_documents, y)
         return self
+
+
+class CharTfidf(PrunedTfidf):
+    """Character n-grams inside word boundaries (sklearn's ``char_wb``),
+    memoised per word.
+
+    sklearn slices every word of every document into n-grams in Python and
+    looks each one up in the vocabulary; that was 85% of prediction time.
+    A word's n-grams, and their feature columns, depend only on the word, and
+    news vocabulary is Zipfian, so a bounded per-word memo gives the same
+    matrix for a fraction of the work (tests compare with sklearn's output).
+    """
+
+    MEMO_WORDS = 50_000  # bounded, so batch memory stays flat
+
+    def __init__(self, *, ngram_range=(1, 4), min_df=1, max_features=None, sublinear_tf=True, dtype=np.float32):
+        super().__init__(
+            analyzer="char_wb",
+            lowercase=True,
+            ngram_range=ngram_range,
+            min_df=min_df,
+            max_features=max_features,
+            sublinear_tf=sublinear_tf,
+            dtype=dtype,
+        )
+
+    @classmethod
+    def _get_param_names(cls):
+        return ["dtype", "max_features", "min_df", "ngram_range", "sublinear_tf"]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_memo", None)
+        state.pop("_grams", None)
+        return state
+
+    def _word_grams(self, word: str) -> list[str]:
+        lo, hi = self.ngram_range
+        w = f" {word} "
+        out = []
+        for n in range(lo, hi + 1):
+            if len(w) <= n:  # as sklearn: a word no longer than n counts once, whole
+                out.append(w)
+                break
+            out.extend(w[i : i + n] for i in range(len(w) - n + 1))
+        return out
+
+    def build_analyzer(self):
+        grams = self.__dict__.setdefault("_grams", {})
+
+        def analyze(doc):
+            out = []
+            for word in doc.lower().split():
+                g = grams.get(word)
+                if g is None:
+                    if len(grams) >= self.MEMO_WORDS:
+                        grams.clear()
+                    g = grams[word] = self._word_grams(word)
+                out.extend(g)
+            return out
+
+        return analyze
+
+    def transform(self, raw_documents):
+        import scipy.sparse as sp
+
+        self._check_vocabulary()
+        vocab = self.vocabulary_
+        memo = self.__dict__.setdefault("_memo", {})
+        empty = np.empty(0, dtype=np.int32)
+        pieces, weights, sizes, lengths = [], [], [], []
+        for doc in raw_documents:
+            n = 0
+            for word, k in Counter(doc.lower().split()).items():
+                c = memo.get(word)
+                if c is None:
+                    if len(memo) >= self.MEMO_WORDS:
+                        memo.clear()
+                    c = [vocab[g] for g in self._word_grams(word) if g in vocab]
+                    c = memo[word] = np.array(c, dtype=np.int32) if c else empty
+                pieces.append(c)
+                weights.append(k)
+                sizes.append(len(c))
+                n += len(c)
+            lengths.append(n)
+        cols = np.concatenate(pieces) if pieces else empty
+        data = np.repeat(np.asarray(weights, dtype=self.dtype), sizes)
+        rows = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+        # COO -> CSR sums the duplicate (row, column) pairs: the n-gram counts.
+        X = sp.csr_matrix((data, (rows, cols)), shape=(len(lengths), len(vocab)))
+        X.sort_indices()
+        return self._tfidf.transform(X, copy=False)
 
 
 def build_pipeline(
@@ -65,15 +159,7 @@ def build_pipeline(
         features.append(
             (
                 "chars",
-                PrunedTfidf(
-                    analyzer="char_wb",
-                    lowercase=True,
-                    ngram_range=tuple(char_ngrams),
-                    min_df=min_df,
-                    max_features=max_char_features,
-                    sublinear_tf=True,
-                    dtype=np.float32,
-                ),
+                CharTfidf(ngram_range=tuple(char_ngrams), min_df=min_df, max_features=max_char_features),
             )
         )
     classifier = CalibratedSVM(C=C, folds=calibration_folds, tune_decision=tune_decision, random_state=random_state)

@@ -1,0 +1,217 @@
+"""Speed and memory of classify, each against a baseline measured in the same run.
+
+    uv run --extra bench python bench/speed.py            # full: up to 64k articles
+    uv run --extra bench python bench/speed.py --quick    # smaller sizes, a few minutes
+
+Reports (table on stdout, JSON in bench/results/speed.json):
+- in-process throughput on the same texts: camel-tools normalisation alone (the
+  floor), our pipeline, plain scikit-learn TF-IDF+LR, fastText predict; ratios to the floor;
+- batch throughput of the `classify predict` command, --jobs 1 and --jobs 2;
+- cold start of `classify predict one.txt` (median of 5), split into imports,
+  model load and prediction;
+- training time at growing sizes (must grow linearly);
+- peak memory of a batch at the smallest and largest size (must stay flat);
+- model file size.
+Needs ../shared/corpora for real articles.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import cycle, islice
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from classify.corpora import CORPUS_FILES, LABEL_FILES, article_text, default_corpora_dir  # noqa: E402
+
+PY = sys.executable
+CLASSIFY = [PY, "-m", "classify"]
+
+
+def real_texts(n: int) -> list[str]:
+    def all_texts():
+        for name, fname in CORPUS_FILES.items():
+            with gzip.open(default_corpora_dir() / fname, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    yield article_text(json.loads(line))
+
+    # the corpora hold ~60k articles; larger sizes cycle through them again
+    return list(islice(cycle(all_texts()), n))
+
+
+def rate(fn, texts) -> float:
+    t = time.perf_counter()
+    fn(texts)
+    return len(texts) / (time.perf_counter() - t)
+
+
+def in_process(model_dir: Path, texts: list[str]) -> dict:
+    from classify.normalize import camel_normalize
+    from classify.persist import load_model
+
+    model, _ = load_model(model_dir)
+    out = {"articles": len(texts)}
+    model.predict_proba(texts[:200])  # warm: first calls build lookups
+    out["floor_camel_normalise_aps"] = rate(lambda ts: [camel_normalize(t) for t in ts], texts)
+    out["pipeline_aps"] = rate(lambda ts: [model.predict_proba(ts[i : i + 256]) for i in range(0, len(ts), 256)], texts)
+    out["pipeline_over_floor"] = out["pipeline_aps"] / out["floor_camel_normalise_aps"]
+
+    # peers, fitted on a slice of labelled data, timed on the same texts
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from classify.data import load_labelled
+
+    data = load_labelled(LABEL_FILES).sample(3000, random_state=0)
+    plain = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True), LogisticRegression(max_iter=1000))
+    plain.fit(data["text"], data["label"])
+    out["peer_sklearn_tfidf_lr_aps"] = rate(plain.predict_proba, texts)
+    try:
+        import fasttext
+
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as fh:
+            for t, lab in zip(data["text"], data["label"]):
+                fh.write(f"__label__{lab} {' '.join(t.split())}\n")
+        ft = fasttext.train_supervised(fh.name, epoch=5, wordNgrams=2, verbose=0, thread=1)
+        os.unlink(fh.name)
+        out["peer_fasttext_aps"] = rate(lambda ts: [ft.f.predict(" ".join(t.split()), 3, 0.0, "strict") for t in ts], texts)
+    except ImportError:
+        out["peer_fasttext_aps"] = None
+    return out
+
+
+def write_folder(texts, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, t in enumerate(texts):
+        (folder / f"{i:06d}.txt").write_text(t, encoding="utf-8")
+    return folder
+
+
+def run_batch(folder: Path, model_dir: Path, jobs: int, out: Path) -> dict:
+    """Wall time and peak memory (largest process) of one `classify predict` run."""
+    probe = (
+        "import resource, runpy, sys, atexit;"
+        "atexit.register(lambda: print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr));"
+        "sys.argv = ['classify'] + sys.argv[1:]; runpy.run_module('classify', run_name='__main__')"
+    )
+    cmd = [PY, "-c", probe, "predict", str(folder), "--model", str(model_dir), "-o", str(out), "--force", "--jobs", str(jobs)]
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("MAXRSS")][-1].split()
+    n = len(list(folder.iterdir()))
+    return {"files": n, "jobs": jobs, "seconds": wall, "aps": n / wall, "peak_rss_mb": max(int(line[1]), int(line[2])) / 1024}
+
+
+def cold_start(model_dir: Path, one: Path, runs: int = 5) -> dict:
+    split_probe = (
+        "import time, json; t0 = time.perf_counter();"
+        "import classify.cli, classify.persist, classify.batch;"
+        "t1 = time.perf_counter(); m, _ = classify.persist.load_model(%r); t2 = time.perf_counter();"
+        "m.predict_proba([open(%r, encoding='utf-8').read()]); t3 = time.perf_counter();"
+        "print(json.dumps({'imports': t1 - t0, 'model_load': t2 - t1, 'predict': t3 - t2}))"
+    ) % (str(model_dir), str(one))
+    whole, parts = [], []
+    for _ in range(runs + 1):  # the first run warms the file cache and is dropped
+        t = time.perf_counter()
+        subprocess.run(CLASSIFY + ["predict", str(one), "--model", str(model_dir)], capture_output=True, check=True)
+        whole.append(time.perf_counter() - t)
+        parts.append(json.loads(subprocess.run([PY, "-c", split_probe], capture_output=True, text=True, check=True).stdout))
+    whole, parts = whole[1:], parts[1:]
+    t = time.perf_counter()
+    for _ in range(runs):
+        subprocess.run([PY, "-c", "pass"], check=True)
+    bare = (time.perf_counter() - t) / runs
+    return {
+        "whole_process_median_s": statistics.median(whole),
+        "python_startup_s": bare,
+        **{k + "_median_s": statistics.median(p[k] for p in parts) for k in ("imports", "model_load", "predict")},
+    }
+
+
+def training_growth(sizes) -> list[dict]:
+    from classify.data import load_labelled
+    from classify.pipeline import build_pipeline
+
+    data = load_labelled(LABEL_FILES).sample(frac=1.0, random_state=0)
+    out = []
+    for n in sizes:
+        part = data.iloc[:n]
+        t = time.perf_counter()
+        build_pipeline(calibration_folds=min(5, int(part["label"].value_counts().min()))).fit(part["text"].tolist(), part["label"].to_numpy())
+        secs = time.perf_counter() - t
+        out.append({"articles": n, "seconds": secs, "ms_per_article": 1000 * secs / n})
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", type=Path, default=REPO / "models" / "default")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "speed.json")
+    args = ap.parse_args()
+    small, large = (1000, 8000) if args.quick else (1000, 64000)
+    jobs_size = 4000 if args.quick else 16000
+    train_sizes = (1000, 2000, 4000) if args.quick else (1000, 2000, 4000, 8000, 13780)
+
+    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    texts = real_texts(max(large, jobs_size))
+    results["in_process"] = in_process(args.model, texts[:4000])
+    print(json.dumps(results["in_process"], indent=1), flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        one = tmp / "one.txt"
+        one.write_text(texts[0], encoding="utf-8")
+        results["cold_start"] = cold_start(args.model, one)
+        print(json.dumps(results["cold_start"], indent=1), flush=True)
+
+        folder = write_folder(texts[:jobs_size], tmp / f"n{jobs_size}")
+        results["batch_jobs"] = [run_batch(folder, args.model, j, tmp / "out.csv") for j in (1, 2)]
+        results["jobs2_over_jobs1"] = results["batch_jobs"][1]["aps"] / results["batch_jobs"][0]["aps"]
+        print(json.dumps(results["batch_jobs"], indent=1), flush=True)
+
+        mem = []
+        for n in (small, large):
+            f = folder if n == jobs_size else write_folder(texts[:n], tmp / f"n{n}")
+            mem.append(run_batch(f, args.model, 1, tmp / "out.csv"))
+        results["batch_memory"] = mem
+        results["peak_memory_large_over_small"] = mem[1]["peak_rss_mb"] / mem[0]["peak_rss_mb"]
+        print(json.dumps(mem, indent=1), flush=True)
+
+    results["training"] = training_growth(train_sizes)
+    t = results["training"]
+    results["training_ms_per_article_last_over_first"] = t[-1]["ms_per_article"] / t[0]["ms_per_article"]
+    results["model_file_mb"] = (args.model / "model.joblib").stat().st_size / 1e6
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    ip, cs = results["in_process"], results["cold_start"]
+    print()
+    print("| measure | value | baseline in the same run | ratio |")
+    print("|---|---|---|---|")
+    print(f"| pipeline, in process, 1 core | {ip['pipeline_aps']:.0f} articles/s | camel-tools normalisation alone {ip['floor_camel_normalise_aps']:.0f} articles/s | {ip['pipeline_over_floor']:.2f} |")
+    print(f"| plain sklearn TF-IDF+LR (peer) | {ip['peer_sklearn_tfidf_lr_aps']:.0f} articles/s | floor | {ip['peer_sklearn_tfidf_lr_aps'] / ip['floor_camel_normalise_aps']:.2f} |")
+    if ip["peer_fasttext_aps"]:
+        print(f"| fastText predict (peer) | {ip['peer_fasttext_aps']:.0f} articles/s | floor | {ip['peer_fasttext_aps'] / ip['floor_camel_normalise_aps']:.2f} |")
+    b1, b2 = results["batch_jobs"]
+    print(f"| `classify predict` {b1['files']} files, --jobs 1 | {b1['aps']:.0f} articles/s | floor | {b1['aps'] / ip['floor_camel_normalise_aps']:.2f} |")
+    print(f"| `classify predict` {b2['files']} files, --jobs 2 | {b2['aps']:.0f} articles/s | --jobs 1 | {results['jobs2_over_jobs1']:.2f} |")
+    print(f"| cold start, one file (median of 5) | {cs['whole_process_median_s']:.2f} s | bare `python -c pass` {cs['python_startup_s']:.2f} s | imports {cs['imports_median_s']:.2f} s, model load {cs['model_load_median_s']:.2f} s, predict {cs['predict_median_s']:.3f} s |")
+    m0, m1 = results["batch_memory"]
+    print(f"| peak memory, {m1['files']} articles | {m1['peak_rss_mb']:.0f} MB | {m0['files']} articles {m0['peak_rss_mb']:.0f} MB | {results['peak_memory_large_over_small']:.2f} |")
+    print(f"| training, {t[-1]['articles']} articles | {t[-1]['seconds']:.0f} s ({t[-1]['ms_per_article']:.1f} ms/article) | {t[0]['articles']} articles {t[0]['ms_per_article']:.1f} ms/article | {results['training_ms_per_article_last_over_first']:.2f} |")
+    print(f"| model file | {results['model_file_mb']:.1f} MB | | |")
+
+
+if __name__ == "__main__":
+    main()
