@@ -24,19 +24,22 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
         self.tune_decision = tune_decision
         self.random_state = random_state
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         y = np.asarray(y)
         # class_weight='balanced': without it the SVM trades the rare labels'
         # recall for accuracy on `other`.
         svm = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
         cv = StratifiedKFold(self.folds)
-        self.calibrated_ = CalibratedClassifierCV(svm, method="sigmoid", cv=cv, ensemble=False).fit(X, y)
+        self.calibrated_ = CalibratedClassifierCV(svm, method="sigmoid", cv=cv, ensemble=False).fit(
+            X, y, sample_weight=sample_weight
+        )
         self.classes_ = self.calibrated_.classes_
         self.weights_ = np.ones(len(self.classes_))
         if self.tune_decision:
             # The same folds as the calibration: these are the scores the
             # calibrators were fitted on, so no extra data is needed.
-            scores = cross_val_predict(clone(svm), X, y, cv=cv, method="decision_function")
+            params = {"sample_weight": sample_weight} if sample_weight is not None else None
+            scores = cross_val_predict(clone(svm), X, y, cv=cv, method="decision_function", params=params)
             self.weights_ = _tune_weights(self._proba_from_scores(scores), y, self.classes_)
         return self
 

@@ -99,6 +99,9 @@ def train(
     corpora: Optional[Path] = typer.Option(None, "--corpora", help="Folder of the corpora that label files refer to."),
     force: bool = typer.Option(False, "--force", help="Replace a model already in --output."),
     seed: int = typer.Option(0, "--seed"),
+    base: Optional[str] = typer.Option(None, "--base", help="Add DATA to what this model learned ('default' = the shipped model); our corpora are not needed."),
+    new_weight: float = typer.Option(1.0, "--new-weight", min=0.01, help="With --base: weight of each new article relative to a base article."),
+    replace_labels: bool = typer.Option(False, "--replace-labels", help="With --base: ignore what it learned and train on DATA alone."),
 ):
     """Train a model, print held-out metrics, write the model and its card."""
     from .data import load_labelled
@@ -115,8 +118,21 @@ def train(
             unknown = set(groups) - set(frame[split_by].astype(str))
             if unknown:
                 _fail(f"--test-groups not found in column '{split_by}': {', '.join(sorted(unknown))}")
-        pipeline, card = train_model(frame, test_groups=groups, split_by=split_by, test_size=test_size, seed=seed)
-        card = save_model(pipeline, card, output, force=force)
+        if base is not None and not replace_labels:
+            from .retrain import retrain
+
+            base_dir = _model_dir(None) if base == "default" else Path(base)
+            pipeline, card, features = retrain(
+                base_dir, frame, test_groups=groups, split_by=split_by, test_size=test_size, seed=seed,
+                new_weight=new_weight,
+            )
+        else:
+            pipeline, card, features = train_model(
+                frame, test_groups=groups, split_by=split_by, test_size=test_size, seed=seed
+            )
+            if base is not None:
+                card["lineage"] = [{"replaced_labels_of": base, "date": card["created"]}]
+        card = save_model(pipeline, card, output, force=force, features=features)
     except ClassifyError as exc:
         _fail(str(exc))
     typer.echo(f"held-out: {card['data']['split']}")
@@ -183,6 +199,16 @@ def info(model: Optional[Path] = typer.Option(None, "--model", "-m")):
     typer.echo(f"sha256     {card.get('model_sha256', '?')}")
     for note in card.get("licence", []):
         typer.echo(f"licence    {note}")
+    for step in card.get("lineage", []):
+        if "base_model" in step:
+            typer.echo(
+                f"lineage    {step['date']}: added {step['added']['articles']} articles "
+                f"{json.dumps(step['added']['per_label'], ensure_ascii=False)} to {step['base_model']} "
+                f"(sha256 {str(step['base_sha256'])[:12]}…; held-out macro-F1 "
+                f"{step['base_heldout_macro_f1']} -> {step['heldout_macro_f1']})"
+            )
+        else:
+            typer.echo(f"lineage    {step['date']}: trained on new data only, replacing {step['replaced_labels_of']}")
     if card.get("heldout_metrics"):
         typer.echo("")
         typer.echo(format_metrics(card["heldout_metrics"]))

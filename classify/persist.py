@@ -18,6 +18,10 @@ from .errors import ModelError
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "card.json"
+# Compact TF-IDF rows of the training articles, so that users can add their
+# own data to a model without our corpora. Plain arrays: np.load with
+# allow_pickle=False runs no code.
+FEATURES_FILE = "features.npz"
 
 
 def sha256_of(path: Path) -> str:
@@ -101,8 +105,25 @@ def load_model(model_dir: Path):
     return model, card
 
 
-def save_model(model, card: dict, model_dir: Path, *, force: bool = False) -> dict:
-    """Write model.joblib and card.json; never replaces a model unless forced."""
+def load_features(model_dir: Path, card: dict):
+    """The base model's compact training features: (X, y)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    path = Path(model_dir) / FEATURES_FILE
+    expected = card.get("features_sha256")
+    if not path.is_file() or not expected:
+        raise ModelError(f"{model_dir}: has no {FEATURES_FILE} to build on; retrain with --replace-labels")
+    if sha256_of(path) != expected:
+        raise ModelError(f"{path}: sha256 does not match {CARD_FILE}; refusing an altered file")
+    with np.load(path, allow_pickle=False) as z:
+        X = sp.csr_matrix((z["data"].astype(np.float32), z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+        return X, z["labels"].astype(str)
+
+
+def save_model(model, card: dict, model_dir: Path, *, force: bool = False, features=None) -> dict:
+    """Write model.joblib and card.json (and, given ``features`` = (X, y),
+    features.npz); never replaces a model unless forced."""
     model_dir = Path(model_dir)
     if (model_dir / MODEL_FILE).exists() and not force:
         raise ModelError(f"{model_dir}: already holds a model; choose a new directory or pass --force")
@@ -117,5 +138,23 @@ def save_model(model, card: dict, model_dir: Path, *, force: bool = False) -> di
     card["model_sha256"] = sha256_of(model_path)
     card["model_bytes"] = model_path.stat().st_size
     card.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    if features is not None:
+        import numpy as np
+
+        X, y = features
+        X = X.tocsr()
+        feats = model_dir / FEATURES_FILE
+        tmp = model_dir / (FEATURES_FILE + ".tmp.npz")
+        np.savez_compressed(
+            tmp,
+            data=X.data.astype(np.float16),
+            indices=X.indices.astype(np.int32),
+            indptr=X.indptr.astype(np.int64),
+            shape=np.asarray(X.shape),
+            labels=np.asarray(y, dtype=str),
+        )
+        tmp.replace(feats)
+        card["features_file"] = FEATURES_FILE
+        card["features_sha256"] = sha256_of(feats)
     (model_dir / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return card

@@ -34,6 +34,28 @@ class PrunedTfidf(TfidfVectorizer):
         self.fit_transform(raw_documents, y)
         return self
 
+    # A dict of 150,000 strings takes seconds through joblib's pure-Python
+    # unpickler; one newline-joined string takes milliseconds. Terms never
+    # hold a newline (they come from whitespace-split text).
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # sklearn may hand back __dict__ itself
+        state.pop("_memo", None)
+        state.pop("_grams", None)
+        vocab = state.get("vocabulary_")
+        if isinstance(vocab, dict) and not any("\n" in t for t in vocab):
+            terms = [""] * len(vocab)
+            for term, j in vocab.items():
+                terms[j] = term
+            del state["vocabulary_"]
+            state["_terms"] = "\n".join(terms)
+        return state
+
+    def __setstate__(self, state):
+        terms = state.pop("_terms", None)
+        super().__setstate__(state)
+        if terms is not None:
+            self.vocabulary_ = {t: j for j, t in enumerate(terms.split("\n"))}
+
 
 def _evict(memo: dict) -> None:
     """Keep the older half: in news text the frequent words arrive first, so
@@ -70,12 +92,6 @@ class CharTfidf(PrunedTfidf):
     @classmethod
     def _get_param_names(cls):
         return ["dtype", "max_features", "min_df", "ngram_range", "sublinear_tf"]
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_memo", None)
-        state.pop("_grams", None)
-        return state
 
     def _word_grams(self, word: str) -> list[str]:
         lo, hi = self.ngram_range

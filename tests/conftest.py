@@ -29,9 +29,9 @@ def _isolated(monkeypatch, tmp_path):
 def tiny_model_dir(tmp_path_factory):
     """A real model trained on our own fixture articles (small, fast)."""
     data = load_labelled([FIXTURES])
-    model, card = train(data, test_size=0.2, params={"min_df": 1})
+    model, card, features = train(data, test_size=0.2, params={"min_df": 1})
     out = tmp_path_factory.mktemp("models") / "tiny"
-    save_model(model, card, out)
+    save_model(model, card, out, features=features)
     return out
 
 

@@ -65,3 +65,17 @@ def test_equal_on_real_articles():
         analyzer="char_wb", ngram_range=(1, 4), min_df=2, max_features=20_000, sublinear_tf=True, dtype=np.float32
     ).fit(docs[:300])
     _same(ours, ref, docs[300:])
+
+
+def test_vocabulary_survives_pickling_and_the_original_is_untouched():
+    import pickle
+
+    from classify.pipeline import PrunedTfidf
+
+    docs = ["الصحفيين في السجن", "مركز التواصل الحكومي", "الصحفيين والتواصل"]
+    for vec in (PrunedTfidf(token_pattern=r"\S+", ngram_range=(1, 2)), CharTfidf()):
+        vec.fit(docs)
+        before = dict(vec.vocabulary_)
+        copy = pickle.loads(pickle.dumps(vec))
+        assert vec.vocabulary_ == before and copy.vocabulary_ == before
+        assert (copy.transform(docs) != vec.transform(docs)).nnz == 0

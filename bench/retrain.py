@@ -1,0 +1,72 @@
+"""Does adding a user's articles from a new outlet help there without hurting elsewhere?
+
+    uv run python bench/retrain.py [--model models/default] [--outlet BBC] [--n 200]
+
+The shipped model never saw the held-out outlets. We take --n labelled articles
+of one of them (BBC Arabic by default) as "the user's new data", retrain with
+--base on them (using only the model's features.npz, not the corpora), and
+measure, before and after:
+- on the rest of that outlet's articles: accuracy and macro-F1 (should rise);
+- on the original held-out split minus the added articles: macro-F1 (should
+  drop by at most 1 point).
+Needs ../shared/corpora to read the evaluation articles.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from classify.corpora import HELDOUT_OUTLETS, LABEL_FILES  # noqa: E402
+from classify.data import load_labelled  # noqa: E402
+from classify.evaluate import evaluate  # noqa: E402
+from classify.persist import load_model  # noqa: E402
+from classify.retrain import retrain  # noqa: E402
+from classify.train import split  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", type=Path, default=REPO / "models" / "default")
+    ap.add_argument("--outlet", default="BBC")
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--weights", default="1,3,10")
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "retrain.json")
+    args = ap.parse_args()
+
+    data = load_labelled(LABEL_FILES)
+    _, test, _ = split(data, test_groups=HELDOUT_OUTLETS)
+    outlet = test[test["source"] == args.outlet]
+    frac = args.n / len(outlet)
+    new = outlet.groupby("label", group_keys=False).apply(lambda g: g.sample(frac=frac, random_state=0))
+    outlet_rest = outlet.drop(new.index)
+    test_rest = test.drop(new.index)
+
+    def measure(model):
+        o = evaluate(model, outlet_rest["text"].tolist(), outlet_rest["label"].to_numpy())
+        t = evaluate(model, test_rest["text"].tolist(), test_rest["label"].to_numpy())
+        return {"outlet_accuracy": o["accuracy"], "outlet_macro_f1": o["macro_f1"], "heldout_macro_f1": t["macro_f1"],
+                "outlet_per_label": o["per_label"]}
+
+    base, _ = load_model(args.model)
+    rows = {"base": measure(base)}
+    new = new.assign(source="user")
+    for w in [float(x) for x in args.weights.split(",")]:
+        model, _card, _ = retrain(args.model, new, test_groups=["(none)"], new_weight=w)
+        rows[f"base + {len(new)} {args.outlet} articles, weight {w:g}"] = measure(model)
+
+    print(f"new outlet: {args.outlet}; added {len(new)} ({new['label'].value_counts().to_dict()}); "
+          f"evaluated on its other {len(outlet_rest)} and on {len(test_rest)} held-out articles")
+    print("| model | accuracy, rest of outlet | macro-F1, rest of outlet | macro-F1, held-out split | Δ held-out |")
+    print("|---|---|---|---|---|")
+    b = rows["base"]["heldout_macro_f1"]
+    for name, r in rows.items():
+        print(f"| {name} | {r['outlet_accuracy']:.3f} | {r['outlet_macro_f1']:.3f} | {r['heldout_macro_f1']:.3f} | {r['heldout_macro_f1'] - b:+.3f} |")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from classify.cli import app
+from classify.errors import ModelError
+from classify.persist import load_features, load_model, read_card
+
+from .conftest import FIXTURES
+
+runner = CliRunner()
+
+SPORT = [
+    "المنتخب يفوز على ضيفه بثلاثة أهداف في الدوري",
+    "الهلال يتأهل إلى نهائي كأس آسيا بعد ركلات الترجيح",
+    "مدرب الفريق يعلن قائمة اللاعبين لمباراة الديربي",
+    "العداء الوطني يحرز ذهبية سباق مئة متر في البطولة العربية",
+    "نادي الزمالك يتعاقد مع مهاجم جديد لمدة ثلاثة مواسم",
+    "منتخب كرة اليد يخسر أمام نظيره في نصف النهائي",
+    "بطولة التنس الدولية تنطلق الأسبوع المقبل بمشاركة عشرين لاعبا",
+    "الاتحاد يعاقب اللاعب بالإيقاف أربع مباريات بعد الطرد",
+]
+
+
+def new_data(tmp_path):
+    rows = [{"text": t, "label": "sport"} for t in SPORT]
+    for path in sorted((FIXTURES / "press-freedom").glob("*.txt")):
+        rows.append({"text": path.read_text(encoding="utf-8") + " إضافة", "label": "press-freedom"})
+    path = tmp_path / "mine.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_base_retraining_learns_a_new_label_and_records_lineage(tiny_model_dir, tmp_path):
+    out = tmp_path / "mine-model"
+    res = runner.invoke(app, ["train", str(new_data(tmp_path)), "--base", str(tiny_model_dir), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    model, card = load_model(out)
+    assert "sport" in model.classes_ and "government-communication" in model.classes_
+    base_card = read_card(tiny_model_dir)
+    step = card["lineage"][-1]
+    assert step["base_sha256"] == base_card["model_sha256"]
+    assert step["added"]["per_label"]["sport"] >= 5
+    assert card["data"]["base_articles"] == base_card["data"]["train"]["articles"]
+    X, y = load_features(out, card)
+    assert X.shape[0] == len(y) == card["data"]["base_articles"] + card["data"]["train"]["articles"]
+    res = runner.invoke(app, ["info", "--model", str(out)])
+    assert "lineage" in res.stdout and str(tiny_model_dir) in res.stdout
+    # the new model answers with the new label on a new sports article
+    res = runner.invoke(
+        app, ["predict", "-", "--model", str(out), "-f", "jsonl"], input="الفريق يفوز بالمباراة النهائية ويتوج بالكأس"
+    )
+    assert json.loads(res.stdout)["label"] == "sport"
+
+
+def test_replace_labels_trains_on_new_data_only(tiny_model_dir, tmp_path):
+    out = tmp_path / "only-mine"
+    res = runner.invoke(
+        app, ["train", str(new_data(tmp_path)), "--base", str(tiny_model_dir), "--replace-labels", "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    model, card = load_model(out)
+    assert sorted(model.classes_) == ["press-freedom", "sport"]
+    assert card["lineage"][0]["replaced_labels_of"] == str(tiny_model_dir)
+
+
+def test_altered_base_features_are_refused(model_copy, tmp_path):
+    (model_copy / "features.npz").write_bytes(b"PK\x03\x04 not the file the card describes")
+    res = runner.invoke(app, ["train", str(new_data(tmp_path)), "--base", str(model_copy), "-o", str(tmp_path / "m")])
+    assert res.exit_code == 1 and "features.npz: sha256 does not match" in res.stderr
+
+
+def test_base_without_features_says_what_to_do(model_copy, tmp_path):
+    (model_copy / "features.npz").unlink()
+    with pytest.raises(ModelError, match="--replace-labels"):
+        load_features(model_copy, read_card(model_copy))
+
+
+def test_binary_data_file_is_reported(tmp_path):
+    data = tmp_path / "labels.csv"
+    data.write_bytes(b"text,label\n\x00\x01\x02\x03")
+    res = runner.invoke(app, ["train", str(data), "-o", str(tmp_path / "m")])
+    assert res.exit_code == 1 and "labels.csv: binary file" in res.stderr
