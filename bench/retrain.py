@@ -19,6 +19,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from sklearn.model_selection import train_test_split  # noqa: E402
+
 from classify.corpora import HELDOUT_OUTLETS, LABEL_FILES  # noqa: E402
 from classify.data import load_labelled  # noqa: E402
 from classify.evaluate import evaluate  # noqa: E402
@@ -39,8 +41,7 @@ def main():
     data = load_labelled(LABEL_FILES)
     _, test, _ = split(data, test_groups=HELDOUT_OUTLETS)
     outlet = test[test["source"] == args.outlet]
-    frac = args.n / len(outlet)
-    new = outlet.groupby("label", group_keys=False).apply(lambda g: g.sample(frac=frac, random_state=0))
+    new, _ = train_test_split(outlet, train_size=args.n, stratify=outlet["label"], random_state=0)
     outlet_rest = outlet.drop(new.index)
     test_rest = test.drop(new.index)
 

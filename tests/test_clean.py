@@ -37,3 +37,22 @@ def test_page_that_is_only_a_teaser_keeps_its_text():
 
 def test_transformer_is_stateless_and_vectorised():
     assert PageCleaner().fit_transform([PAGE, ""]) == [clean_page(PAGE), ""]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_cleaner_never_raises_and_never_grows_text(text):
+    out = clean_page(text)
+    assert isinstance(out, str) and len(out) <= len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["اقرأ أيضا:", "المصدر: وكالة", "تاريخ النشر: اليوم", "نص الخبر", "\n", " "]), max_size=30))
+def test_cleaner_on_furniture_soup(parts):
+    out = clean_page("".join(parts))
+    for line in out.splitlines():
+        assert not line.lstrip().startswith(("المصدر:", "تاريخ النشر:")), line
