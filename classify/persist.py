@@ -18,8 +18,8 @@ from .errors import ModelError
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "card.json"
-# Compact TF-IDF rows of the training articles, so that users can add their
-# own data to a model without our corpora. Plain arrays: np.load with
+# The training rows a model's classifier depends on, so that users can add
+# their own data to a model without our corpora. Plain arrays: np.load with
 # allow_pickle=False runs no code.
 FEATURES_FILE = "features.npz"
 
@@ -106,7 +106,7 @@ def load_model(model_dir: Path):
 
 
 def load_features(model_dir: Path, card: dict):
-    """The base model's compact training features: (X, y)."""
+    """The base model's stored training rows: (X, y, sample weights)."""
     import numpy as np
     import scipy.sparse as sp
 
@@ -118,12 +118,12 @@ def load_features(model_dir: Path, card: dict):
         raise ModelError(f"{path}: sha256 does not match {CARD_FILE}; refusing an altered file")
     with np.load(path, allow_pickle=False) as z:
         X = sp.csr_matrix((z["data"].astype(np.float32), z["indices"], z["indptr"]), shape=tuple(z["shape"]))
-        return X, z["labels"].astype(str)
+        return X, z["labels"].astype(str), z["weights"].astype(np.float64)
 
 
 def save_model(model, card: dict, model_dir: Path, *, force: bool = False, features=None) -> dict:
-    """Write model.joblib and card.json (and, given ``features`` = (X, y),
-    features.npz); never replaces a model unless forced."""
+    """Write model.joblib and card.json (and, given ``features`` = (X, y,
+    weights), features.npz); never replaces a model unless forced."""
     model_dir = Path(model_dir)
     if (model_dir / MODEL_FILE).exists() and not force:
         raise ModelError(f"{model_dir}: already holds a model; choose a new directory or pass --force")
@@ -141,7 +141,7 @@ def save_model(model, card: dict, model_dir: Path, *, force: bool = False, featu
     if features is not None:
         import numpy as np
 
-        X, y = features
+        X, y, weights = features
         X = X.tocsr()
         feats = model_dir / FEATURES_FILE
         tmp = model_dir / (FEATURES_FILE + ".tmp.npz")
@@ -152,6 +152,7 @@ def save_model(model, card: dict, model_dir: Path, *, force: bool = False, featu
             indptr=X.indptr.astype(np.int64),
             shape=np.asarray(X.shape),
             labels=np.asarray(y, dtype=str),
+            weights=np.asarray(weights, dtype=np.float64),
         )
         tmp.replace(feats)
         card["features_file"] = FEATURES_FILE

@@ -70,7 +70,7 @@ def describe_pipeline(model) -> dict:
 def train(data: pd.DataFrame, *, test_groups=None, split_by="source", test_size=0.2, seed=0, params=None):
     """Returns (fitted pipeline, card dict, features). The shipped file is the
     model that was measured: it is fitted on the training part only.
-    ``features`` are the compact training rows that later retraining builds on."""
+    ``features`` are the training rows that later retraining builds on."""
     params = params or {}
     train_df, test_df, how = split(data, test_groups=test_groups, split_by=split_by, test_size=test_size, seed=seed)
     # Calibration is cross-validated inside the training part: small user
@@ -105,8 +105,8 @@ def train(data: pd.DataFrame, *, test_groups=None, split_by="source", test_size=
         "licence": [LICENCE_NOTES[c] for c in corpora if c in LICENCE_NOTES]
         or ["Trained on user-supplied data: its licence terms apply to this model."],
     }
-    from .retrain import compact_rows
+    from .retrain import base_rows
 
     X = model[:-1].transform(train_df["text"].tolist())
-    return model, card, (compact_rows(X), train_df["label"].to_numpy().astype(str))
+    return model, card, base_rows(model[-1], X, train_df["label"].to_numpy())
 

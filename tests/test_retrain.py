@@ -43,9 +43,9 @@ def test_base_retraining_learns_a_new_label_and_records_lineage(tiny_model_dir, 
     step = card["lineage"][-1]
     assert step["base_sha256"] == base_card["model_sha256"]
     assert step["added"]["per_label"]["sport"] >= 5
-    assert card["data"]["base_articles"] == base_card["data"]["train"]["articles"]
-    X, y = load_features(out, card)
-    assert X.shape[0] == len(y) == card["data"]["base_articles"] + card["data"]["train"]["articles"]
+    assert card["data"]["base_articles_represented"] == base_card["data"]["train"]["articles"]
+    X, y, w = load_features(out, card)
+    assert X.shape[0] == len(y) == len(w) == card["data"]["base_rows"] + card["data"]["train"]["articles"]
     res = runner.invoke(app, ["info", "--model", str(out)])
     assert "lineage" in res.stdout and str(tiny_model_dir) in res.stdout
     # the new model answers with the new label on a new sports article
@@ -83,3 +83,29 @@ def test_binary_data_file_is_reported(tmp_path):
     data.write_bytes(b"text,label\n\x00\x01\x02\x03")
     res = runner.invoke(app, ["train", str(data), "-o", str(tmp_path / "m")])
     assert res.exit_code == 1 and "labels.csv: binary file" in res.stderr
+
+
+def test_base_rows_keep_hard_rows_and_weights_stand_for_the_rest():
+    import numpy as np
+
+    from classify.retrain import base_rows
+
+    class Fake:
+        classes_ = np.array(["a", "b"])
+
+        class svm_:
+            @staticmethod
+            def decision_function(X):
+                return np.asarray(X.sum(axis=1)).ravel()  # > 0 means "b"
+
+    import scipy.sparse as sp
+
+    values = np.arange(-50, 50, dtype=float)  # rows of "a": hardest are the largest
+    X = sp.csr_matrix(values.reshape(-1, 1))
+    y = np.array(["a"] * 100)
+    y[-10:] = "b"
+    Xk, yk, wk = base_rows(Fake, X, y, hard=20, easy=10)
+    a_rows = Xk.toarray().ravel()[yk == "a"]
+    assert sum(wk[yk == "a"]) == 90 and sum(wk[yk == "b"]) == 10
+    assert set(range(20, 40)) <= set(a_rows.astype(int) + 0)  # the 20 a-rows nearest the boundary
+    assert len(a_rows) == 30
