@@ -49,7 +49,7 @@ def main():
         o = evaluate(model, outlet_rest["text"].tolist(), outlet_rest["label"].to_numpy())
         t = evaluate(model, test_rest["text"].tolist(), test_rest["label"].to_numpy())
         return {"outlet_accuracy": o["accuracy"], "outlet_macro_f1": o["macro_f1"], "heldout_macro_f1": t["macro_f1"],
-                "outlet_per_label": o["per_label"]}
+                "outlet_per_label": o["per_label"], "heldout_per_label": t["per_label"]}
 
     base, _ = load_model(args.model)
     rows = {"base": measure(base)}
@@ -65,6 +65,8 @@ def main():
     b = rows["base"]["heldout_macro_f1"]
     for name, r in rows.items():
         print(f"| {name} | {r['outlet_accuracy']:.3f} | {r['outlet_macro_f1']:.3f} | {r['heldout_macro_f1']:.3f} | {r['heldout_macro_f1'] - b:+.3f} |")
+    for name, r in rows.items():
+        print(name, {k: (round(v["precision"], 3), round(v["recall"], 3)) for k, v in r["heldout_per_label"].items()})
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(rows, indent=2))
 

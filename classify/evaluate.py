@@ -21,11 +21,11 @@ def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
 def metrics_from_proba(y_true, proba, classes, y_pred=None) -> dict:
     """Metrics of the decision ``y_pred`` (default: the most probable label);
     ECE is of the probability the chosen label was given."""
-    classes = list(classes)
-    y_true = np.asarray(y_true)
+    classes = [str(c) for c in classes]
+    y_true = np.asarray(y_true).astype(str)
     if y_pred is None:
         y_pred = np.asarray(classes)[np.argmax(proba, axis=1)]
-    y_pred = np.asarray(y_pred)
+    y_pred = np.asarray(y_pred).astype(str)
     labels = classes + sorted(set(y_true) - set(classes))
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     per_label = {

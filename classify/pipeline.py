@@ -57,6 +57,54 @@ class PrunedTfidf(TfidfVectorizer):
             self.vocabulary_ = {t: j for j, t in enumerate(terms.split("\n"))}
 
 
+class WordTfidf(PrunedTfidf):
+    """Word n-grams of whitespace-separated tokens (the normaliser already
+    tokenised), counted with one vocabulary lookup per n-gram: the same
+    matrix as sklearn's word analyzer with ``token_pattern=r"\\S+"``, at a
+    fraction of its per-document overhead (tests compare the two)."""
+
+    def __init__(self, *, ngram_range=(1, 2), min_df=1, max_features=None, sublinear_tf=True, dtype=np.float32):
+        super().__init__(
+            token_pattern=r"\S+",
+            lowercase=True,
+            ngram_range=ngram_range,
+            min_df=min_df,
+            max_features=max_features,
+            sublinear_tf=sublinear_tf,
+            dtype=dtype,
+        )
+
+    @classmethod
+    def _get_param_names(cls):
+        return ["dtype", "max_features", "min_df", "ngram_range", "sublinear_tf"]
+
+    def transform(self, raw_documents):
+        self._check_vocabulary()
+        get = self.vocabulary_.get
+        lo, hi = self.ngram_range
+        cols, lengths = [], []
+        for doc in raw_documents:
+            toks = doc.lower().split()
+            found = []
+            for n in range(lo, hi + 1):
+                grams = toks if n == 1 else map(" ".join, zip(*(toks[i:] for i in range(n))))
+                found += [j for j in map(get, grams) if j is not None]
+            cols += found
+            lengths.append(len(found))
+        return self._tfidf.transform(_counts(cols, lengths, len(self.vocabulary_), self.dtype), copy=False)
+
+
+def _counts(cols, lengths, width, dtype, data=None):
+    """Document-term counts from the column indices of each document's terms."""
+    import scipy.sparse as sp
+
+    cols = np.asarray(cols, dtype=np.int32) if not isinstance(cols, np.ndarray) else cols
+    rows = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+    data = np.ones(len(cols), dtype=dtype) if data is None else data
+    # COO -> CSR sums the duplicate (row, column) pairs: the counts.
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(lengths), width))
+
+
 def _evict(memo: dict) -> None:
     """Keep the older half: in news text the frequent words arrive first, so
     this drops mostly rare words, in O(n) and without per-hit bookkeeping."""
@@ -121,8 +169,6 @@ class CharTfidf(PrunedTfidf):
         return analyze
 
     def transform(self, raw_documents):
-        import scipy.sparse as sp
-
         self._check_vocabulary()
         vocab = self.vocabulary_
         memo = self.__dict__.setdefault("_memo", {})
@@ -147,10 +193,7 @@ class CharTfidf(PrunedTfidf):
             lengths.append(n)
         cols = np.frombuffer(b"".join(pieces), dtype=np.int32)
         data = np.repeat(np.asarray(weights, dtype=self.dtype), sizes)
-        rows = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-        # COO -> CSR sums the duplicate (row, column) pairs: the n-gram counts.
-        X = sp.csr_matrix((data, (rows, cols)), shape=(len(lengths), len(vocab)))
-        return self._tfidf.transform(X, copy=False)
+        return self._tfidf.transform(_counts(cols, lengths, len(vocab), self.dtype, data), copy=False)
 
 
 def build_pipeline(
@@ -170,15 +213,7 @@ def build_pipeline(
         features.append(
             (
                 "words",
-                PrunedTfidf(
-                    token_pattern=r"\S+",
-                    lowercase=True,
-                    ngram_range=tuple(word_ngrams),
-                    min_df=min_df,
-                    max_features=max_word_features,
-                    sublinear_tf=True,
-                    dtype=np.float32,
-                ),
+                WordTfidf(ngram_range=tuple(word_ngrams), min_df=min_df, max_features=max_word_features),
             )
         )
     if char_ngrams:

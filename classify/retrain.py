@@ -77,8 +77,17 @@ def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", test_s
     if counts.min() < 2:
         raise DataError(f"label {labels[counts.argmin()]} has fewer than 2 training examples; add data")
     old = base[-1]
-    classifier = CalibratedSVM(C=old.C, folds=int(min(old.folds, counts.min())), random_state=old.random_state)
+    known = dict(zip(map(str, old.classes_), old.weights_))
+    # The base decision weights were tuned on all the base data; re-tuning
+    # them on a few hundred new articles mostly adds noise. Only a new label
+    # makes re-tuning necessary.
+    retune = not set(labels) <= set(known)
+    classifier = CalibratedSVM(
+        C=old.C, folds=int(min(old.folds, counts.min())), tune_decision=retune, random_state=old.random_state
+    )
     classifier.fit(X, y, sample_weight=weights)
+    if not retune:
+        classifier.weights_ = np.array([known[str(c)] for c in classifier.classes_])
     model = Pipeline(base.steps[:-1] + [("classify", classifier)])
     metrics = evaluate(model, test_df["text"].tolist(), test_df["label"].to_numpy()) if len(test_df) else None
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")

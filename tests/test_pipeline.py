@@ -79,3 +79,26 @@ def test_vocabulary_survives_pickling_and_the_original_is_untouched():
         copy = pickle.loads(pickle.dumps(vec))
         assert vec.vocabulary_ == before and copy.vocabulary_ == before
         assert (copy.transform(docs) != vec.transform(docs)).nnz == 0
+
+
+def test_word_ngrams_equal_sklearn_word_analyzer():
+    from classify.pipeline import WordTfidf
+
+    docs = ArabicNormalizer().fit().transform([p.read_text(encoding="utf-8") for p in FIXTURES.rglob("*.txt")])
+    docs += ["", "ا", "Ab ab AB", "w1 w2 w1 w2 w1"]
+    for ngrams in ((1, 1), (1, 2), (2, 3)):
+        ours = WordTfidf(ngram_range=ngrams).fit(docs)
+        ref = TfidfVectorizer(token_pattern=r"\S+", ngram_range=ngrams, sublinear_tf=True, dtype=np.float32).fit(docs)
+        _same(ours, ref, docs + ["كلمات لم ترد", "w2 w1 w2"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="ab ج\n", max_size=30), min_size=1, max_size=6))
+def test_word_ngrams_equal_on_arbitrary_text(docs):
+    from classify.pipeline import WordTfidf
+
+    if not any(d.split() for d in docs):
+        return
+    ours = WordTfidf(ngram_range=(1, 2)).fit(docs)
+    ref = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32).fit(docs)
+    _same(ours, ref, docs)
