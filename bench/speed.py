@@ -96,11 +96,13 @@ def write_folder(texts, folder: Path) -> Path:
 
 
 def run_batch(folder: Path, model_dir: Path, jobs: int, out: Path) -> dict:
-    """Wall time and peak memory (largest process) of one `classify predict` run."""
+    """Wall time and peak memory (main process) of one `classify predict` run."""
+    # VmHWM is this process's own peak RSS; ru_maxrss would also carry the
+    # benchmark's (large) peak, which Linux keeps across fork and exec.
     probe = (
-        "import resource, runpy, sys, atexit;"
-        "atexit.register(lambda: print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr));"
+        "import runpy, sys, atexit;"
+        "hwm = lambda: int([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]);"
+        "atexit.register(lambda: print('MAXRSS', hwm(), 0, file=sys.stderr));"
         "sys.argv = ['classify'] + sys.argv[1:]; runpy.run_module('classify', run_name='__main__')"
     )
     cmd = [PY, "-c", probe, "predict", str(folder), "--model", str(model_dir), "-o", str(out), "--force", "--jobs", str(jobs)]

@@ -144,13 +144,13 @@ class CharTfidf(PrunedTfidf):
     def _word_grams(self, word: str) -> list[str]:
         lo, hi = self.ngram_range
         w = f" {word} "
-        out = []
-        for n in range(lo, hi + 1):
-            if len(w) <= n:  # as sklearn: a word no longer than n counts once, whole
-                out.append(w)
-                break
-            out.extend(w[i : i + n] for i in range(len(w) - n + 1))
-        return out
+        size = len(w)
+        # as sklearn's char_wb: every window for n shorter than the padded
+        # word, and the padded word itself, once, if some n reaches its length
+        grams = [w[i : i + n] for n in range(lo, min(hi, size - 1) + 1) for i in range(size - n + 1)]
+        if hi >= size:
+            grams.append(w)
+        return grams
 
     def build_analyzer(self):
         grams = self.__dict__.setdefault("_grams", {})
@@ -169,31 +169,42 @@ class CharTfidf(PrunedTfidf):
         return analyze
 
     def transform(self, raw_documents):
+        import scipy.sparse as sp
+
         self._check_vocabulary()
         vocab = self.vocabulary_
         memo = self.__dict__.setdefault("_memo", {})
-        # Each memo value is the word's column indices as int32 bytes: compact,
-        # and one b"".join per batch turns them into the index array.
-        pieces, weights, sizes, lengths = [], [], [], []
+        # counts = D @ W: D counts each distinct word of the batch per document,
+        # W holds each distinct word's n-gram columns (from the memo). Python
+        # touches each token once and each distinct word once per batch; the
+        # rest is sparse algebra in C.
+        index: dict[str, int] = {}
+        word_ids, lengths = [], []
         for doc in raw_documents:
-            n = 0
-            for word, k in Counter(doc.lower().split()).items():
-                c = memo.get(word)
-                if c is None:
-                    if len(memo) >= self.MEMO_WORDS:
-                        _evict(memo)
-                    c = memo[word] = np.array(
-                        [vocab[g] for g in self._word_grams(word) if g in vocab], dtype=np.int32
-                    ).tobytes()
-                pieces.append(c)
-                weights.append(k)
-                size = len(c) >> 2
-                sizes.append(size)
-                n += size
-            lengths.append(n)
-        cols = np.frombuffer(b"".join(pieces), dtype=np.int32)
-        data = np.repeat(np.asarray(weights, dtype=self.dtype), sizes)
-        return self._tfidf.transform(_counts(cols, lengths, len(vocab), self.dtype, data), copy=False)
+            toks = doc.lower().split()
+            word_ids += [index.setdefault(t, len(index)) for t in toks]
+            lengths.append(len(toks))
+        pieces = []
+        for word in index:
+            c = memo.get(word)
+            if c is None:
+                if len(memo) >= self.MEMO_WORDS:
+                    _evict(memo)
+                c = memo[word] = np.array(
+                    [j for j in map(vocab.get, self._word_grams(word)) if j is not None], dtype=np.int32
+                ).tobytes()
+            pieces.append(c)
+        sizes = np.fromiter((len(c) >> 2 for c in pieces), dtype=np.int64, count=len(pieces))
+        W = sp.csr_matrix(
+            (
+                np.ones(int(sizes.sum()), dtype=self.dtype),
+                np.frombuffer(b"".join(pieces), dtype=np.int32),
+                np.concatenate([[0], np.cumsum(sizes)]),
+            ),
+            shape=(len(index), len(vocab)),
+        )
+        D = _counts(np.asarray(word_ids, dtype=np.int32), lengths, len(index), self.dtype)
+        return self._tfidf.transform((D @ W).tocsr(), copy=False)
 
 
 def build_pipeline(
