@@ -57,26 +57,35 @@ class PrunedTfidf(TfidfVectorizer):
             self.vocabulary_ = {t: j for j, t in enumerate(terms.split("\n"))}
 
 
-class WordTfidf(PrunedTfidf):
-    """Word n-grams of whitespace-separated tokens (the normaliser already
-    tokenised), counted with one vocabulary lookup per n-gram: the same
-    matrix as sklearn's word analyzer with ``token_pattern=r"\\S+"``, at a
-    fraction of its per-document overhead (tests compare the two)."""
+class _FixedTfidf(PrunedTfidf):
+    """A PrunedTfidf whose analyzer a subclass fixes (``FIXED``); only sizes
+    and weighting stay parameters, which is what our pipelines vary."""
+
+    FIXED: dict = {}
 
     def __init__(self, *, ngram_range=(1, 2), min_df=1, max_features=None, sublinear_tf=True, dtype=np.float32):
         super().__init__(
-            token_pattern=r"\S+",
             lowercase=True,
             ngram_range=ngram_range,
             min_df=min_df,
             max_features=max_features,
             sublinear_tf=sublinear_tf,
             dtype=dtype,
+            **self.FIXED,
         )
 
     @classmethod
     def _get_param_names(cls):
         return ["dtype", "max_features", "min_df", "ngram_range", "sublinear_tf"]
+
+
+class WordTfidf(_FixedTfidf):
+    """Word n-grams of whitespace-separated tokens (the normaliser already
+    tokenised), counted with one vocabulary lookup per n-gram: the same
+    matrix as sklearn's word analyzer with ``token_pattern=r"\\S+"``, at a
+    fraction of its per-document overhead (tests compare the two)."""
+
+    FIXED = {"token_pattern": r"\S+"}
 
     def transform(self, raw_documents):
         self._check_vocabulary()
@@ -113,7 +122,7 @@ def _evict(memo: dict) -> None:
     memo.update(keep)
 
 
-class CharTfidf(PrunedTfidf):
+class CharTfidf(_FixedTfidf):
     """Character n-grams inside word boundaries (sklearn's ``char_wb``),
     memoised per word.
 
@@ -126,20 +135,7 @@ class CharTfidf(PrunedTfidf):
 
     MEMO_WORDS = 100_000  # bounded (~25 MB), so batch memory stays flat
 
-    def __init__(self, *, ngram_range=(1, 4), min_df=1, max_features=None, sublinear_tf=True, dtype=np.float32):
-        super().__init__(
-            analyzer="char_wb",
-            lowercase=True,
-            ngram_range=ngram_range,
-            min_df=min_df,
-            max_features=max_features,
-            sublinear_tf=sublinear_tf,
-            dtype=dtype,
-        )
-
-    @classmethod
-    def _get_param_names(cls):
-        return ["dtype", "max_features", "min_df", "ngram_range", "sublinear_tf"]
+    FIXED = {"analyzer": "char_wb"}
 
     def _word_grams(self, word: str) -> list[str]:
         lo, hi = self.ngram_range

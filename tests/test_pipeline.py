@@ -73,7 +73,7 @@ def test_vocabulary_survives_pickling_and_the_original_is_untouched():
     from classify.pipeline import PrunedTfidf
 
     docs = ["الصحفيين في السجن", "مركز التواصل الحكومي", "الصحفيين والتواصل"]
-    for vec in (PrunedTfidf(token_pattern=r"\S+", ngram_range=(1, 2)), CharTfidf()):
+    for vec in (PrunedTfidf(token_pattern=r"\S+", ngram_range=(1, 2)), CharTfidf(ngram_range=(1, 4))):
         vec.fit(docs)
         before = dict(vec.vocabulary_)
         copy = pickle.loads(pickle.dumps(vec))
