@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .inputs import iter_articles
+from .inputs import expand, iter_articles
 from .outputs import AtomicWriter, done_paths
 from .predict import columns, tag, tag_parallel
 
@@ -64,6 +64,8 @@ def run(
     stdin=None,
     batch_size: int = 256,
     explain: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Summary:
     summary = Summary()
     started = time.perf_counter()
@@ -76,15 +78,28 @@ def run(
     kwargs = {"pattern": pattern, "text_column": text_column, "id_column": id_column, "stdin": stdin}
     if max_bytes is not None:
         kwargs["max_bytes"] = max_bytes
-    articles = iter_articles(paths, **kwargs)
-    if done:
-        articles = _skip(articles, done, summary)
-    if jobs > 1:
-        rows = tag_parallel(
-            model_dir, articles, jobs=jobs, min_confidence=min_confidence, explain=explain, batch_size=batch_size
+    if engine == "dask":
+        from .dask_engine import tag_on_dask
+
+        files = list(expand(paths, pattern))
+        if done:
+            summary.skipped = sum(f in done for f in files)
+            files = [f for f in files if f not in done]
+        reader = {k: v for k, v in kwargs.items() if k not in ("pattern", "stdin")}
+        rows = tag_on_dask(
+            model, files, scheduler=scheduler, workers=jobs, reader_options=reader,
+            min_confidence=min_confidence, explain=explain, batch_size=batch_size,
         )
     else:
-        rows = tag(model, articles, min_confidence=min_confidence, explain=explain, batch_size=batch_size)
+        articles = iter_articles(paths, **kwargs)
+        if done:
+            articles = _skip(articles, done, summary)
+        if jobs > 1:
+            rows = tag_parallel(
+                model_dir, articles, jobs=jobs, min_confidence=min_confidence, explain=explain, batch_size=batch_size
+            )
+        else:
+            rows = tag(model, articles, min_confidence=min_confidence, explain=explain, batch_size=batch_size)
     writer = AtomicWriter(output, fmt, cols, force=force)
     bar = _progress() if progress else None
     try:

@@ -55,6 +55,8 @@ def predict(
     from_list: Optional[Path] = typer.Option(None, "--from-list", help="A file with one input path per line."),
     max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help="Skip (and report) files larger than this."),
     explain: bool = typer.Option(False, "--explain", help="Add the words that pushed each article to its label."),
+    engine: str = typer.Option("local", "--engine", help="local, or dask to run on a Dask cluster (pip install 'classify[dask]')."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: scheduler address (default: a local cluster of --jobs workers)."),
 ):
     """Tag articles; one row per input, unreadable ones with their reason."""
     from .batch import run
@@ -67,6 +69,10 @@ def predict(
         _fail("--format parquet needs --output FILE", 2)
     if resume and output is None:
         _fail("--resume needs --output FILE", 2)
+    if engine not in ("local", "dask"):
+        _fail(f"unknown --engine {engine} (choose local or dask)", 2)
+    if scheduler and engine != "dask":
+        _fail("--scheduler goes with --engine dask", 2)
     paths = list(paths)
     if from_list is not None:
         try:
@@ -79,6 +85,7 @@ def predict(
             pipeline, model_dir, paths, output=output, fmt=fmt, force=force, resume=resume, jobs=jobs,
             min_confidence=min_confidence, pattern=pattern, text_column=text_column, id_column=id_column,
             max_bytes=max_bytes, progress=sys.stderr.isatty() and output is not None, explain=explain,
+            engine=engine, scheduler=scheduler,
         )
     except ClassifyError as exc:
         _fail(str(exc))

@@ -1,0 +1,88 @@
+"""The Dask engine gives the local path's rows, and survives a killed worker."""
+
+import csv
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from classify.batch import run  # noqa: E402
+from classify.persist import load_model  # noqa: E402
+
+from .conftest import FIXTURES  # noqa: E402
+
+TEXTS = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
+
+
+def make_folder(root, n):
+    root.mkdir()
+    for i in range(n):
+        (root / f"{i:05d}.txt").write_text(TEXTS[i % len(TEXTS)], encoding="utf-8")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "latin1.txt").write_bytes("no arabic".encode())
+    return root
+
+
+def rows_of(path):
+    return list(csv.DictReader(path.open(encoding="utf-8")))
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
+        with Client(c) as client:
+            yield c, client
+
+
+def test_dask_rows_equal_local_rows(tiny_model_dir, tmp_path, cluster):
+    model, _ = load_model(tiny_model_dir)
+    folder = make_folder(tmp_path / "in", 60)
+    local, remote = tmp_path / "local.csv", tmp_path / "dask.csv"
+    s1 = run(model, tiny_model_dir, [str(folder)], output=local, fmt="csv", batch_size=8)
+    s2 = run(
+        model, tiny_model_dir, [str(folder)], output=remote, fmt="csv", batch_size=8,
+        engine="dask", scheduler=cluster[0].scheduler_address,
+    )
+    assert rows_of(local) == rows_of(remote) and len(rows_of(local)) == 62
+    assert s1.per_label == s2.per_label and s1.failed == s2.failed and s2.exit_code == 3
+
+
+def test_killed_worker_loses_and_duplicates_nothing(tiny_model_dir, tmp_path):
+    from distributed import Client, LocalCluster
+
+    model, _ = load_model(tiny_model_dir)
+    folder = make_folder(tmp_path / "in", 1500)
+    local, remote = tmp_path / "local.csv", tmp_path / "dask.csv"
+    run(model, tiny_model_dir, [str(folder)], output=local, fmt="csv", batch_size=10)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
+        with Client(c) as client:
+            pids = list(client.run(os.getpid).values())
+            killed = []
+
+            def kill_one_when_busy():
+                deadline = time.time() + 60
+                while time.time() < deadline:
+                    if any(client.processing().values()):
+                        os.kill(pids[0], signal.SIGKILL)
+                        killed.append(pids[0])
+                        return
+                    time.sleep(0.02)
+
+            killer = threading.Thread(target=kill_one_when_busy)
+            killer.start()
+            run(
+                model, tiny_model_dir, [str(folder)], output=remote, fmt="csv", batch_size=10,
+                engine="dask", scheduler=c.scheduler_address,
+            )
+            killer.join()
+    assert killed, "a worker was killed while tasks were running"
+    got, want = rows_of(remote), rows_of(local)
+    assert len(got) == len(want) == 1502
+    assert len({r["path"] for r in got}) == 1502
+    assert got == want
