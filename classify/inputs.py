@@ -19,7 +19,7 @@ import regex
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
-COLLECTION_SUFFIXES = {".jsonl", ".json", ".csv", ".tsv"}
+COLLECTION_SUFFIXES = {".jsonl", ".json", ".csv", ".tsv", ".parquet"}
 KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | COLLECTION_SUFFIXES
 
 _ARABIC = regex.compile(r"\p{Arabic}")
@@ -115,7 +115,10 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
 def read_collection(
     path: Path, text_column: str = "text", id_column: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Article]:
-    """Each record of a JSONL/JSON/CSV/TSV file is an article: ``file#id``."""
+    """Each record of a JSONL/JSON/CSV/TSV/Parquet file is an article: ``file#id``."""
+    if path.suffix.lower() == ".parquet":
+        yield from _parquet_articles(path, text_column, id_column)
+        return
     try:
         text, encoding = decode(_read_bytes(path, max_bytes))
     except ReadError as exc:
@@ -137,6 +140,19 @@ def read_collection(
             yield _record_article(path, n, record, text_column, id_column, encoding)
     except (json.JSONDecodeError, csv.Error) as exc:
         yield Article(f"{path}", error=f"unreadable {suffix[1:].upper()} ({exc})")
+
+
+def _parquet_articles(path: Path, text_column, id_column) -> Iterator[Article]:
+    import pyarrow.parquet as pq
+
+    n = 0
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+            for record in batch.to_pylist():
+                n += 1
+                yield _record_article(path, n, record, text_column, id_column, "parquet")
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        yield Article(str(path) if n == 0 else f"{path}#{n + 1}", error=f"unreadable Parquet ({exc})")
 
 
 def _jsonl_records(text: str):

@@ -129,3 +129,13 @@ def test_decode_either_decodes_or_says_why(data):
         assert str(exc)
     else:
         assert isinstance(text, str) and enc
+
+
+def test_parquet_shards_are_collections(tmp_path):
+    import pandas as pd
+
+    pd.DataFrame({"id": ["p1", "p2"], "text": [ARTICLE, None]}).to_parquet(tmp_path / "shard.parquet")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    arts = list(iter_articles([str(tmp_path / "shard.parquet"), str(tmp_path / "broken.parquet")]))
+    assert [a.path.rsplit("/", 1)[1] for a in arts] == ["shard.parquet#p1", "shard.parquet#p2", "broken.parquet"]
+    assert arts[0].text == ARTICLE and arts[1].error == "no text" and "unreadable Parquet" in arts[2].error
