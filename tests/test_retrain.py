@@ -109,3 +109,13 @@ def test_base_rows_keep_hard_rows_and_weights_stand_for_the_rest():
     assert sum(wk[yk == "a"]) == 90 and sum(wk[yk == "b"]) == 10
     assert set(range(20, 40)) <= set(a_rows.astype(int) + 0)  # the 20 a-rows nearest the boundary
     assert len(a_rows) == 30
+
+
+def test_data_in_an_unknown_encoding_is_reported(tmp_path):
+    import random
+
+    rng = random.Random(1)
+    data = tmp_path / "labels.csv"
+    data.write_bytes(b"text,label\n" + bytes(rng.randrange(1, 256) for _ in range(400)))
+    res = runner.invoke(app, ["train", str(data), "-o", str(tmp_path / "m")])
+    assert res.exit_code == 1 and "labels.csv: unknown encoding" in res.stderr
