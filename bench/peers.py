@@ -127,7 +127,7 @@ def main():
 
     base = results["classify (shipped model)"][0]["macro_f1"]
     print(f"split: {how}; test articles {len(test)} {test['label'].value_counts().to_dict()}")
-    print(f"| system | macro-F1 | Δ vs ours | F1 gov-comm | recall gov-comm | F1 press-freedom | recall press-freedom | F1 other |")
+    print("| system | macro-F1 | Δ vs ours | F1 gov-comm | recall gov-comm | F1 press-freedom | recall press-freedom | F1 other |")
     print("|---|---|---|---|---|---|---|---|")
     for name, (m, _secs) in results.items():
         pl = m["per_label"]

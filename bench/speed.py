@@ -37,7 +37,7 @@ CLASSIFY = [PY, "-m", "classify"]
 
 def real_texts(n: int) -> list[str]:
     def all_texts():
-        for name, fname in CORPUS_FILES.items():
+        for fname in CORPUS_FILES.values():
             with gzip.open(default_corpora_dir() / fname, "rt", encoding="utf-8") as fh:
                 for line in fh:
                     yield article_text(json.loads(line))

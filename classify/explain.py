@@ -51,7 +51,7 @@ def explain_text(model, text: str, top: int = 8, label: str | None = None) -> li
 
     tokens = normalised.split()
     scores: dict[str, float] = defaultdict(float)
-    for name, vec, offset in _branches(features):
+    for _name, vec, offset in _branches(features):
         vocab = vec.vocabulary_
         row = vec.transform([normalised])
         value = dict(zip(row.indices, row.data))

@@ -5,7 +5,6 @@ linear SVM with calibrated probabilities and a macro-F1-tuned decision. Training
 prediction all use what :func:`build_pipeline` returns.
 """
 
-from collections import Counter
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer

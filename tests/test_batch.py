@@ -2,7 +2,6 @@
 
 import csv
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import time
 
 import pytest
 
-from classify import batch as batch_mod
 from classify import predict as predict_mod
 from classify.batch import EXIT_SOME_FAILED, run
 from classify.persist import load_model
