@@ -90,6 +90,8 @@ def run(
             model, files, scheduler=scheduler, workers=jobs, reader_options=reader,
             min_confidence=min_confidence, explain=explain, batch_size=batch_size,
         )
+        if done:  # records of collections (file#id) already in the output
+            rows = _skip_rows(rows, done, summary)
     else:
         articles = iter_articles(paths, **kwargs)
         if done:
@@ -122,6 +124,14 @@ def run(
             bar[0].stop()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _skip_rows(rows, done, summary):
+    for row in rows:
+        if row["path"] in done:
+            summary.skipped += 1
+        else:
+            yield row
 
 
 def _skip(articles, done, summary):

@@ -86,3 +86,22 @@ def test_killed_worker_loses_and_duplicates_nothing(tiny_model_dir, tmp_path):
     assert len(got) == len(want) == 1502
     assert len({r["path"] for r in got}) == 1502
     assert got == want
+
+
+def test_resume_on_dask_skips_records_already_written(tiny_model_dir, tmp_path, cluster):
+    import json
+
+    model, _ = load_model(tiny_model_dir)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = [json.dumps({"id": f"r{i}", "text": TEXTS[i % len(TEXTS)]}, ensure_ascii=False) for i in range(6)]
+    (folder / "a.jsonl").write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    run(model, tiny_model_dir, [str(folder)], output=out, fmt="jsonl", pattern="*.jsonl")
+    (folder / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    summary = run(
+        model, tiny_model_dir, [str(folder)], output=out, fmt="jsonl", pattern="*.jsonl", resume=True,
+        engine="dask", scheduler=cluster[0].scheduler_address,
+    )
+    paths = [json.loads(line)["path"].rsplit("#", 1)[1] for line in out.read_text().splitlines()]
+    assert paths == [f"r{i}" for i in range(6)] and summary.skipped == 3
