@@ -240,6 +240,3 @@ def explain_model(
             shown = ", ".join(f"{term.replace(' ', '_')} {w:.2f}" for term, w in feats)
             typer.echo(f"  {branch:<6} {shown}")
 
-
-def main():  # pragma: no cover
-    app()

@@ -17,10 +17,8 @@ from typing import Iterable, Iterator
 import regex
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
 COLLECTION_SUFFIXES = {".jsonl", ".json", ".csv", ".tsv", ".parquet"}
-KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | COLLECTION_SUFFIXES
 
 _ARABIC = regex.compile(r"\p{Arabic}")
 # Candidate legacy encodings of Arabic archives, tried after UTF-8.

@@ -61,7 +61,6 @@ class AtomicWriter:
         self._stream = stream
         self._pending = []
         self._parquet = None
-        self._widths = None
         if fmt == "csv":
             self._csv = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
             self._csv.writeheader()
