@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import ClassifyError
 from .inputs import expand, iter_articles
 from .outputs import AtomicWriter, done_paths
 from .predict import columns, tag, tag_parallel
@@ -79,13 +80,25 @@ def run(
     if max_bytes is not None:
         kwargs["max_bytes"] = max_bytes
     if engine == "dask":
-        from .dask_engine import tag_on_dask
+        from .dask_engine import tag_on_dask, write_partitioned
 
         files = list(expand(paths, pattern))
         if done:
             summary.skipped = sum(f in done for f in files)
             files = [f for f in files if f not in done]
         reader = {k: v for k, v in kwargs.items() if k not in ("pattern", "stdin")}
+        if fmt == "parquet" and output is not None and not Path(output).suffix:
+            # a folder: the workers write one Parquet file per partition
+            if resume:
+                raise ClassifyError("--resume is not supported for a partitioned Parquet folder")
+            per_label, errors = write_partitioned(
+                model, files, Path(output), cols, force=force, scheduler=scheduler, workers=jobs,
+                reader_options=reader, min_confidence=min_confidence, explain=explain, batch_size=batch_size,
+            )
+            summary.per_label.update(per_label)
+            summary.failed.update(_reason(e) for e in errors)
+            summary.seconds = time.perf_counter() - started
+            return summary
         rows = tag_on_dask(
             model, files, scheduler=scheduler, workers=jobs, reader_options=reader,
             min_confidence=min_confidence, explain=explain, batch_size=batch_size,

@@ -9,6 +9,11 @@ worker neither loses nor duplicates rows. Files must be readable by the
 workers at the same paths (a shared or network file system).
 """
 
+import shutil
+import tempfile
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from .errors import ClassifyError
@@ -22,6 +27,50 @@ def _tag_partition(paths: list[str], model, reader_options: dict, min_confidence
     return list(tag(model, articles, min_confidence=min_confidence, explain=explain, batch_size=rows_per_batch))
 
 
+def _tag_partition_to_parquet(paths, part, model, reader_options, min_confidence, explain, rows_per_batch, columns):
+    from collections import Counter
+
+    from .outputs import write_parquet_part
+
+    rows = _tag_partition(paths, model, reader_options, min_confidence, explain, rows_per_batch)
+    write_parquet_part(rows, columns, part)
+    return Counter(r["label"] for r in rows if not r["error"]), [r["error"] for r in rows if r["error"]]
+
+
+@contextmanager
+def _connect(scheduler: str | None, workers: int):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ClassifyError("--engine dask needs Dask: pip install 'classify[dask]'") from None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise ClassifyError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
+        with client:
+            yield client
+        return
+    with LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        with Client(cluster) as client:
+            yield client
+
+
+def _check(files):
+    if "-" in files:
+        raise ClassifyError("--engine dask reads files on the workers; stdin (-) is not supported")
+
+
+def _submit(client, func, model, files, batch_size, **kwargs):
+    model_on_workers = client.scatter(model, broadcast=True)  # once per worker
+    partitions = [files[i : i + batch_size] for i in range(0, len(files), batch_size)]
+    # client.map keeps `batch_size` for itself, hence rows_per_batch
+    return client.map(
+        func, partitions, *kwargs.pop("per_partition", []), model=model_on_workers, rows_per_batch=batch_size,
+        retries=3, pure=False, **kwargs,
+    )
+
+
 def tag_on_dask(
     model,
     files: list[str],
@@ -32,48 +81,62 @@ def tag_on_dask(
     min_confidence=None,
     explain: bool = False,
     batch_size: int = 256,
-    client=None,
 ) -> Iterator[dict]:
-    """Rows for ``files`` (already expanded), in order. ``client`` lets a
-    caller bring its own; otherwise connect to ``scheduler`` or start a local
-    cluster of ``workers`` processes."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise ClassifyError("--engine dask needs Dask: pip install 'classify[dask]'") from None
-    if "-" in files:
-        raise ClassifyError("--engine dask reads files on the workers; stdin (-) is not supported")
-    own_client = cluster = None
-    if client is None:
-        if scheduler:
-            try:
-                client = own_client = Client(scheduler, timeout="20s")
-            except OSError as exc:
-                raise ClassifyError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
-        else:
-            cluster = LocalCluster(
-                n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=":0"
-            )
-            client = own_client = Client(cluster)
-    try:
-        model_on_workers = client.scatter(model, broadcast=True)
-        partitions = [files[i : i + batch_size] for i in range(0, len(files), batch_size)]
-        futures = client.map(
-            _tag_partition,
-            partitions,
-            model=model_on_workers,
-            reader_options=reader_options or {},
-            min_confidence=min_confidence,
-            explain=explain,
-            rows_per_batch=batch_size,  # client.map keeps `batch_size` for itself
-            retries=3,
-            pure=False,
+    """Rows for ``files`` (already expanded), in order, from the cluster at
+    ``scheduler`` or from a local cluster of ``workers`` processes."""
+    _check(files)
+    with _connect(scheduler, workers) as client:
+        futures = _submit(
+            client, _tag_partition, model, files, batch_size,
+            reader_options=reader_options or {}, min_confidence=min_confidence, explain=explain,
         )
         for future in futures:  # input order, whatever order they finish in
             yield from future.result()
             future.release()
+
+
+def write_partitioned(
+    model,
+    files: list[str],
+    out_dir: Path,
+    columns: list[str],
+    *,
+    force: bool = False,
+    scheduler: str | None = None,
+    workers: int = 2,
+    reader_options: dict | None = None,
+    min_confidence=None,
+    explain: bool = False,
+    batch_size: int = 256,
+):
+    """Workers write ``part-NNNNN.parquet`` files (one per partition, in input
+    order) into a hidden folder that is renamed to ``out_dir`` when all are
+    done. Returns (tagged per label, error messages)."""
+    _check(files)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not force:
+        raise ClassifyError(f"{out_dir}: already exists; pass --force to replace it")
+    if not out_dir.parent.is_dir():
+        raise ClassifyError(f"{out_dir}: folder {out_dir.parent} does not exist")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".part", dir=out_dir.parent))
+    per_label, errors = Counter(), []
+    try:
+        with _connect(scheduler, workers) as client:
+            n = (len(files) + batch_size - 1) // batch_size
+            parts = [str(tmp / f"part-{i:05d}.parquet") for i in range(n)]
+            futures = _submit(
+                client, _tag_partition_to_parquet, model, files, batch_size, per_partition=[parts],
+                reader_options=reader_options or {}, min_confidence=min_confidence, explain=explain,
+                columns=columns,
+            )
+            for future in futures:
+                labels, errs = future.result()
+                per_label.update(labels)
+                errors += errs
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.replace(out_dir)
     finally:
-        if own_client is not None:
-            own_client.close()
-        if cluster is not None:
-            cluster.close()
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return per_label, errors

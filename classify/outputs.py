@@ -90,12 +90,7 @@ class AtomicWriter:
         self._pending = []
 
     def _schema(self):
-        import pyarrow as pa
-
-        types = {"confidence": pa.float64(), "uncertain": pa.bool_()}
-        return pa.schema(
-            [(c, pa.float64() if c.startswith("p_") else types.get(c, pa.string())) for c in self.columns]
-        )
+        return parquet_schema(self.columns)
 
     def close(self) -> None:
         if self.fmt == "parquet":
@@ -124,6 +119,25 @@ class AtomicWriter:
                 self._parquet.close()
             self._tmp.unlink(missing_ok=True)
             self._tmp = None
+
+
+def parquet_schema(columns):
+    import pyarrow as pa
+
+    types = {"confidence": pa.float64(), "uncertain": pa.bool_()}
+    return pa.schema([(c, pa.float64() if c.startswith("p_") else types.get(c, pa.string())) for c in columns])
+
+
+def write_parquet_part(rows: list[dict], columns: list[str], path) -> None:
+    """One file of a partitioned Parquet output, written under a temporary
+    name and renamed, so a re-run task replaces it whole."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows], schema=parquet_schema(columns))
+    tmp = f"{path}.tmp"
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
 
 
 def _table_line(row: dict) -> str:

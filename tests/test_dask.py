@@ -105,3 +105,23 @@ def test_resume_on_dask_skips_records_already_written(tiny_model_dir, tmp_path, 
     )
     paths = [json.loads(line)["path"].rsplit("#", 1)[1] for line in out.read_text().splitlines()]
     assert paths == [f"r{i}" for i in range(6)] and summary.skipped == 3
+
+
+def test_partitioned_parquet_folder_equals_local_rows(tiny_model_dir, tmp_path, cluster):
+    import pandas as pd
+
+    model, _ = load_model(tiny_model_dir)
+    folder = make_folder(tmp_path / "in", 40)
+    local, parts = tmp_path / "local.parquet", tmp_path / "tags"
+    run(model, tiny_model_dir, [str(folder)], output=local, fmt="parquet", batch_size=8)
+    summary = run(
+        model, tiny_model_dir, [str(folder)], output=parts, fmt="parquet", batch_size=8,
+        engine="dask", scheduler=cluster[0].scheduler_address,
+    )
+    files = sorted(p.name for p in parts.iterdir())
+    assert files == [f"part-{i:05d}.parquet" for i in range(6)]  # 42 inputs in partitions of 8
+    got = pd.read_parquet(parts)
+    want = pd.read_parquet(local)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want)
+    assert summary.tagged == 40 and sum(summary.failed.values()) == 2
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tags.")]
