@@ -67,12 +67,15 @@ def build_tables() -> dict:
     charmap = arclean._charmap  # char -> replacement; None keeps the char
     if arclean._default not in ("", None):
         raise ValueError("arclean's default changed; the fast path assumes deletion")
-    mapped = {c: v for c, v in charmap.items() if v is not None}
+    # identity entries (the space) need no work; deletions need no callback
+    mapped = {c: v for c, v in charmap.items() if v is not None and v != c and v != ""}
+    deleted = "".join(sorted(c for c, v in charmap.items() if v == ""))
     return {
         # arclean deletes every character outside its map (default '').
         "arclean_drop": re.compile("[^" + re.escape("".join(sorted(charmap))) + "]")
         if arclean._default == ""
         else None,
+        "arclean_delete_re": re.compile("[" + re.escape(deleted) + "]"),
         "arclean_re": re.compile("[" + re.escape("".join(sorted(mapped))) + "]"),
         "arclean": mapped,
         "unicode_fix": {c: v for c, v in _UNICODE_CHAR_FIX._charmap.items() if v is not None},
@@ -90,6 +93,9 @@ def fast_normalize(text: str, tables: dict) -> str:
     # back into Python for the rare characters arclean rewrites.
     if tables["arclean_drop"] is not None:
         text = tables["arclean_drop"].sub("", text)
+    delete = tables.get("arclean_delete_re")  # absent in tables fitted before it existed
+    if delete is not None:
+        text = delete.sub("", text)
     mapped = tables["arclean"]
     text = tables["arclean_re"].sub(lambda m: mapped[m.group()], text)
     for char, repl in tables["unicode_fix"].items():
