@@ -160,20 +160,20 @@ def evaluate(
 ):
     """Per-label precision/recall/F1 and the confusion matrix on labelled data."""
     from .data import load_labelled
-    from .evaluate import evaluate as evaluate_model
-    from .evaluate import format_metrics
+    from .evaluate import format_metrics, metrics_from_proba
+    from .predict import decide
 
     try:
         pipeline, _card, _dir = _load(model)
         frame = load_labelled(data, text_column=text_column, label_column=label_column, corpora_dir=corpora)
-        texts, labels = frame["text"].tolist(), frame["label"].to_numpy()
-        metrics = evaluate_model(pipeline, texts, labels)
+        labels = frame["label"].to_numpy()
+        proba = pipeline.predict_proba(frame["text"].tolist())
+        predicted = decide(pipeline, proba)
+        metrics = metrics_from_proba(labels, proba, pipeline.classes_, predicted)
         if plots is not None:
             from .plots import save_plots
-            from .predict import decide
 
-            proba = pipeline.predict_proba(texts)
-            for path in save_plots(labels, proba, pipeline.classes_, decide(pipeline, proba), plots):
+            for path in save_plots(labels, proba, pipeline.classes_, predicted, plots):
                 typer.echo(f"wrote {path}", err=True)
         if output is not None:
             output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -28,8 +28,6 @@ def _tag_partition(paths: list[str], model, reader_options: dict, min_confidence
 
 
 def _tag_partition_to_parquet(paths, part, model, reader_options, min_confidence, explain, rows_per_batch, columns):
-    from collections import Counter
-
     from .outputs import write_parquet_part
 
     rows = _tag_partition(paths, model, reader_options, min_confidence, explain, rows_per_batch)

@@ -41,28 +41,28 @@ def explain_text(model, text: str, top: int = 8, label: str | None = None) -> li
     predicted label), as (surface form, weight), strongest first."""
     from .predict import decide
 
+    import scipy.sparse as sp
+
     clean, normalize, features, classifier = _parts(model)
     cleaned = clean.transform([text])[0]
     normalised = normalize.transform([cleaned])[0]
+    branches = _branches(features)
+    rows = [vec.transform([normalised]) for _name, vec, _offset in branches]
     classes = list(model.classes_)
     if label is None:
-        label = decide(model, model.predict_proba([text]))[0]
+        label = decide(model, classifier.predict_proba(sp.hstack(rows).tocsr()))[0]
     coef = _coef(classifier, classes.index(label))
 
     tokens = normalised.split()
     scores: dict[str, float] = defaultdict(float)
-    for _name, vec, offset in _branches(features):
+    for (_name, vec, offset), row in zip(branches, rows):
         vocab = vec.vocabulary_
-        row = vec.transform([normalised])
         value = dict(zip(row.indices, row.data))
         if vec.analyzer == "char_wb":
-            lo, hi = vec.ngram_range
-            grams_of = {}
+            # the vectoriser's own n-grams of each word, so credit goes to
+            # exactly the features it counted
+            grams_of = {tok: vec._word_grams(tok) for tok in set(tokens)}
             counts = Counter()
-            for tok in set(tokens):
-                padded = f" {tok} "
-                grams = [padded[i : i + n] for n in range(lo, hi + 1) for i in range(len(padded) - n + 1)]
-                grams_of[tok] = grams
             for tok in tokens:
                 counts.update(grams_of[tok])
             for tok in tokens:

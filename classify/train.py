@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
 
 from .evaluate import evaluate
 from .pipeline import build_pipeline
@@ -83,7 +84,11 @@ def train(data: pd.DataFrame, *, test_groups=None, split_by="source", test_size=
     params = {"calibration_folds": min(5, smallest), **params}
     model = build_pipeline(random_state=seed, **params)
     started = datetime.now(timezone.utc)
-    model.fit(train_df["text"].tolist(), train_df["label"].to_numpy())
+    y = train_df["label"].to_numpy()
+    # What Pipeline.fit does, step by step, so that the training features are
+    # kept for base_rows below instead of being computed a second time.
+    X = Pipeline(model.steps[:-1]).fit_transform(train_df["text"].tolist(), y)
+    model[-1].fit(X, y)
     seconds = (datetime.now(timezone.utc) - started).total_seconds()
     metrics = evaluate(model, test_df["text"].tolist(), test_df["label"].to_numpy()) if len(test_df) else None
     corpora = sorted(set(data["corpus"])) if "corpus" in data.columns else []
@@ -107,6 +112,5 @@ def train(data: pd.DataFrame, *, test_groups=None, split_by="source", test_size=
     }
     from .retrain import base_rows
 
-    X = model[:-1].transform(train_df["text"].tolist())
-    return model, card, base_rows(model[-1], X, train_df["label"].to_numpy())
+    return model, card, base_rows(model[-1], X, y)
 
