@@ -18,6 +18,8 @@ import unicodedata
 import regex
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from .ngrams import Batch
+
 TATWEEL = "\u0640"
 
 # Word tokens as camel-tools' simple_word_tokenize yields them, minus the
@@ -114,7 +116,9 @@ def tokenize(text: str) -> list[str]:
 
 class ArabicNormalizer(TransformerMixin, BaseEstimator):
     """Normalise with camel-tools' rules and re-join the word tokens with
-    single spaces, so that vectorisers downstream split on whitespace only."""
+    single spaces, so that vectorisers downstream split on whitespace only.
+    The result is a :class:`~classify.ngrams.Batch`, so the word and the
+    character vectoriser share one tokenisation of it."""
 
     def fit(self, X=None, y=None):
         self.tables_ = build_tables()
@@ -122,4 +126,4 @@ class ArabicNormalizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         tables = self.tables_
-        return [" ".join(_WORD.findall(fast_normalize(x, tables))) for x in X]
+        return Batch(" ".join(_WORD.findall(fast_normalize(x, tables))) for x in X)

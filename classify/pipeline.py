@@ -12,6 +12,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .classifier import CalibratedSVM
 from .clean import PageCleaner
+from .ngrams import CharGramIndex, WordGramIndex, batch_tokens
 from .normalize import ArabicNormalizer
 
 
@@ -38,8 +39,8 @@ class PrunedTfidf(TfidfVectorizer):
     # hold a newline (they come from whitespace-split text).
     def __getstate__(self):
         state = dict(super().__getstate__())  # sklearn may hand back __dict__ itself
-        state.pop("_memo", None)
-        state.pop("_grams", None)
+        for cache in ("_memo", "_grams", "_word_index", "_char_index"):
+            state.pop(cache, None)
         vocab = state.get("vocabulary_")
         if isinstance(vocab, dict) and not any("\n" in t for t in vocab):
             terms = [""] * len(vocab)
@@ -86,12 +87,28 @@ class WordTfidf(_FixedTfidf):
 
     FIXED = {"token_pattern": r"\S+"}
 
+    # From this many documents on, the batch's n-grams are looked up at once
+    # in a WordGramIndex (built once, ~0.2 s); a single article is faster
+    # one n-gram at a time.
+    INDEX_MIN_DOCS = 32
+
     def transform(self, raw_documents):
         self._check_vocabulary()
+        docs = raw_documents if isinstance(raw_documents, list) else list(raw_documents)
+        index = _index(self, "_word_index", lambda: WordGramIndex(self.vocabulary_)) if len(docs) >= self.INDEX_MIN_DOCS else None
+        if index is not None:
+            rows, cols = index.columns(*batch_tokens(docs), self.ngram_range)
+        else:
+            cols, lengths = self._columns_one_by_one(docs)
+            rows = np.repeat(np.arange(len(lengths)), lengths)
+        counts = _counts(rows, cols, (len(docs), len(self.vocabulary_)), self.dtype)
+        return self._tfidf.transform(counts, copy=False)
+
+    def _columns_one_by_one(self, docs):
         get = self.vocabulary_.get
         lo, hi = self.ngram_range
         cols, lengths = [], []
-        for doc in raw_documents:
+        for doc in docs:
             toks = doc.lower().split()
             found = []
             for n in range(lo, hi + 1):
@@ -99,18 +116,26 @@ class WordTfidf(_FixedTfidf):
                 found += [j for j in map(get, grams) if j is not None]
             cols += found
             lengths.append(len(found))
-        return self._tfidf.transform(_counts(cols, lengths, len(self.vocabulary_), self.dtype), copy=False)
+        return cols, lengths
 
 
-def _counts(cols, lengths, width, dtype, data=None):
-    """Document-term counts from the column indices of each document's terms."""
+def _index(vectorizer, name, build):
+    """The vectoriser's lookup index, built on first use and never pickled;
+    None if this vocabulary cannot be indexed (then lookups go one by one)."""
+    if name not in vectorizer.__dict__:
+        try:
+            vectorizer.__dict__[name] = build()
+        except ValueError:
+            vectorizer.__dict__[name] = None
+    return vectorizer.__dict__[name]
+
+
+def _counts(rows, cols, shape, dtype):
+    """Document-term counts from one (row, column) pair per occurrence."""
     import scipy.sparse as sp
 
-    cols = np.asarray(cols, dtype=np.int32) if not isinstance(cols, np.ndarray) else cols
-    rows = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-    data = np.ones(len(cols), dtype=dtype) if data is None else data
     # COO -> CSR sums the duplicate (row, column) pairs: the counts.
-    return sp.csr_matrix((data, (rows, cols)), shape=(len(lengths), width))
+    return sp.csr_matrix((np.ones(len(cols), dtype=dtype), (rows, cols)), shape=shape)
 
 
 def _evict(memo: dict) -> None:
@@ -163,43 +188,56 @@ class CharTfidf(_FixedTfidf):
 
         return analyze
 
+    # From this many memo misses in a batch on, their n-grams are looked up
+    # at once in a CharGramIndex (built once, ~20 ms).
+    INDEX_MIN_MISSES = 64
+
     def transform(self, raw_documents):
         import scipy.sparse as sp
 
         self._check_vocabulary()
-        vocab = self.vocabulary_
         memo = self.__dict__.setdefault("_memo", {})
         # counts = D @ W: D counts each distinct word of the batch per document,
         # W holds each distinct word's n-gram columns (from the memo). Python
-        # touches each token once and each distinct word once per batch; the
-        # rest is sparse algebra in C.
-        index: dict[str, int] = {}
-        word_ids, lengths = [], []
-        for doc in raw_documents:
-            toks = doc.lower().split()
-            word_ids += [index.setdefault(t, len(index)) for t in toks]
-            lengths.append(len(toks))
-        pieces = []
-        for word in index:
-            c = memo.get(word)
-            if c is None:
+        # touches each distinct word once per batch; the rest is sparse algebra in C.
+        words, word_ids, lengths = batch_tokens(raw_documents)
+        pieces = list(map(memo.get, words))
+        misses = [i for i, c in enumerate(pieces) if c is None]
+        if misses:
+            new = self._miss_columns([words[i] for i in misses])
+            for i, c in zip(misses, new):
                 if len(memo) >= self.MEMO_WORDS:
                     _evict(memo)
-                c = memo[word] = np.array(
-                    [j for j in map(vocab.get, self._word_grams(word)) if j is not None], dtype=np.int32
-                ).tobytes()
-            pieces.append(c)
-        sizes = np.fromiter((len(c) >> 2 for c in pieces), dtype=np.int64, count=len(pieces))
+                memo[words[i]] = pieces[i] = c
+        sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)) >> 2
         W = sp.csr_matrix(
             (
                 np.ones(int(sizes.sum()), dtype=self.dtype),
                 np.frombuffer(b"".join(pieces), dtype=np.int32),
                 np.concatenate([[0], np.cumsum(sizes)]),
             ),
-            shape=(len(index), len(vocab)),
+            shape=(len(words), len(self.vocabulary_)),
         )
-        D = _counts(np.asarray(word_ids, dtype=np.int32), lengths, len(index), self.dtype)
+        D = _counts(np.repeat(np.arange(len(lengths)), lengths), word_ids, (len(lengths), len(words)), self.dtype)
         return self._tfidf.transform((D @ W).tocsr(), copy=False)
+
+    def _miss_columns(self, words: list[str]) -> list[bytes]:
+        """Each word's n-gram columns as int32 bytes (the memo's format)."""
+        lo, hi = self.ngram_range
+        index = None
+        if len(words) >= self.INDEX_MIN_MISSES:
+            index = _index(self, "_char_index", lambda: CharGramIndex(self.vocabulary_, hi))
+        if index is None:
+            get = self.vocabulary_.get
+            return [
+                np.array([j for j in map(get, self._word_grams(w)) if j is not None], dtype=np.int32).tobytes()
+                for w in words
+            ]
+        cols, counts = index.word_columns(words, lo, hi)
+        flat = cols.astype(np.int32).tobytes()
+        ends = np.cumsum(counts) * 4
+        starts = ends - counts * 4
+        return [flat[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def build_pipeline(

@@ -3,7 +3,8 @@ import json
 from itertools import islice
 
 import numpy as np
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -11,6 +12,18 @@ from classify.normalize import ArabicNormalizer
 from classify.pipeline import CharTfidf
 
 from .conftest import FIXTURES, SHARED, needs_corpora
+
+
+@pytest.fixture(autouse=True, params=["one-by-one", "indexed"])
+def lookup(request, monkeypatch):
+    """Every test runs twice: n-grams looked up one at a time, and through
+    the numpy indexes of classify.ngrams (forced on for any batch size)."""
+    from classify.pipeline import CharTfidf, WordTfidf
+
+    big = 10**9
+    monkeypatch.setattr(CharTfidf, "INDEX_MIN_MISSES", 0 if request.param == "indexed" else big)
+    monkeypatch.setattr(WordTfidf, "INDEX_MIN_DOCS", 0 if request.param == "indexed" else big)
+    return request.param
 
 
 def _pair(docs, **kw):
@@ -43,10 +56,11 @@ def test_memo_is_bounded_and_not_pickled():
     ours.MEMO_WORDS = 7
     _same(ours, ref, docs)  # the memo was cleared several times on the way
     assert len(ours._memo) <= 7
-    assert "_memo" not in pickle.loads(pickle.dumps(ours)).__dict__
+    copy = pickle.loads(pickle.dumps(ours)).__dict__
+    assert "_memo" not in copy and "_char_index" not in copy
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(min_size=0, max_size=40), min_size=1, max_size=6))
 def test_equal_on_arbitrary_text(docs):
     if not any(d.split() for d in docs):
@@ -92,7 +106,7 @@ def test_word_ngrams_equal_sklearn_word_analyzer():
         _same(ours, ref, docs + ["كلمات لم ترد", "w2 w1 w2"])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(alphabet="ab ج\n", max_size=30), min_size=1, max_size=6))
 def test_word_ngrams_equal_on_arbitrary_text(docs):
     from classify.pipeline import WordTfidf
@@ -102,3 +116,39 @@ def test_word_ngrams_equal_on_arbitrary_text(docs):
     ours = WordTfidf(ngram_range=(1, 2)).fit(docs)
     ref = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32).fit(docs)
     _same(ours, ref, docs)
+
+
+def test_index_covers_every_term_of_a_real_sized_vocabulary():
+    """Both indexes, queried with each vocabulary term, give back its column."""
+    from classify.ngrams import CharGramIndex, WordGramIndex
+    from classify.pipeline import WordTfidf
+
+    docs = ArabicNormalizer().fit().transform([p.read_text(encoding="utf-8") for p in FIXTURES.rglob("*.txt")])
+    chars = CharTfidf(ngram_range=(1, 4)).fit(docs).vocabulary_
+    index = CharGramIndex(chars, 4)
+    assert index.dense_n == 3 and len(index.keys) > 0  # both lookups are exercised
+    keys = {term: index.key(term) for term in chars}
+    assert len(set(keys.values())) == len(chars)  # no two grams share a key
+    for term, col in chars.items():
+        assert index.lookup(np.array([keys[term]]), len(term))[0] == col
+    assert index.lookup(np.array([index.key("\u2603ab")]), 3)[0] == -1  # a character it never saw
+
+    words = WordTfidf(ngram_range=(1, 2)).fit(docs).vocabulary_
+    windex = WordGramIndex(words)
+    for term, col in words.items():
+        parts = [windex.ids[p] for p in term.split(" ")]
+        if len(parts) == 1:
+            assert windex.unigram[parts[0]] == col
+        else:
+            assert windex.cols[np.searchsorted(windex.keys, parts[0] * windex.width + parts[1])] == col
+
+
+def test_vocabularies_the_index_cannot_hold_fall_back(lookup):
+    from classify.pipeline import WordTfidf
+
+    docs = ["a b c d", "b c d e", "c d e f"]
+    ours = WordTfidf(ngram_range=(1, 3)).fit(docs)  # trigrams: not indexed
+    ref = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 3), sublinear_tf=True, dtype=np.float32).fit(docs)
+    _same(ours, ref, docs)
+    if lookup == "indexed":
+        assert ours.__dict__["_word_index"] is None

@@ -1,0 +1,218 @@
+"""Vocabulary lookups for a whole batch of n-grams at once, in numpy.
+
+The fitted vectorisers in :mod:`classify.pipeline` produce exactly
+scikit-learn's matrices, but looking n-grams up one Python string at a time
+cost more than normalising the text. Here each n-gram becomes an integer key
+(characters, or word ids, packed base ``b``), a vocabulary becomes a sorted key
+array, and a batch's n-grams are found with one ``searchsorted``. The indexes
+are derived from ``vocabulary_`` when first needed and are never pickled, so
+model files do not change.
+"""
+
+from functools import cached_property
+from itertools import chain
+
+import numpy as np
+
+
+class Batch(list):
+    """Documents of one batch that tokenise themselves once, for every
+    vectoriser that reads them (the normaliser returns one)."""
+
+    @cached_property
+    def tokens(self):
+        return tokenize_batch(self)
+
+
+def batch_tokens(docs):
+    return docs.tokens if isinstance(docs, Batch) else tokenize_batch(docs)
+
+
+def tokenize_batch(docs):
+    """Whitespace tokens of each document, as ids into the batch's distinct words.
+
+    Returns ``(words, ids, lengths)``: the distinct words in order of first
+    appearance, one int32 id per token, and the token count of each document.
+    The per-token work runs in C (split, map); Python touches each distinct
+    word once.
+    """
+    toks = [d.lower().split() for d in docs]
+    lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+    flat = list(chain.from_iterable(toks))
+    index = {w: i for i, w in enumerate(dict.fromkeys(flat))}
+    ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int32, count=len(flat))
+    return list(index), ids, lengths
+
+
+def _codepoints(text: str) -> np.ndarray:
+    # surrogatepass: a lone surrogate is still one character, as in Python
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _lookup(keys: np.ndarray, cols: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The column of each wanted key, -1 where the vocabulary lacks it."""
+    out = np.full(len(wanted), -1, dtype=np.int64)
+    if not len(keys):
+        return out
+    # searchsorted walks sorted queries with warm caches: several times
+    # faster here than random ones, the sort included
+    order = np.argsort(wanted)
+    pos = np.searchsorted(keys, wanted[order])
+    np.minimum(pos, len(keys) - 1, out=pos)
+    hit = keys[pos] == wanted[order]
+    out[order[hit]] = cols[pos[hit]]
+    return out
+
+
+class CharGramIndex:
+    """A character n-gram vocabulary as integer keys.
+
+    A gram of up to ``max_n`` characters is ``sum(code_i * base**(max_n-1-i))``
+    with codes from 1 (0 pads shorter grams, so lengths never collide; a
+    character outside the vocabulary's alphabet gets a code no key holds).
+    Grams of up to three characters are found in a dense table (the
+    alphabet of normalised Arabic news is ~70 characters: 71**3 entries,
+    1.4 MB); longer ones by binary search in sorted keys.
+    """
+
+    DENSE_MAX_ENTRIES = 1 << 22
+
+    def __init__(self, vocabulary: dict, max_n: int):
+        terms = list(vocabulary)
+        self.max_n = max_n
+        self.alphabet = np.unique(_codepoints("".join(terms)))
+        self.base = len(self.alphabet) + 2
+        if self.base**max_n >= 2**62:
+            raise ValueError("alphabet too large for integer n-gram keys")
+        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        if len(terms) and (lengths.max() > max_n or lengths.min() < 1):
+            raise ValueError("vocabulary holds grams outside 1..max_n characters")
+        codes = self._codes("".join(terms))
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        keys = np.zeros(len(terms), dtype=np.int64)
+        for i in range(max_n):
+            inside = lengths > i
+            keys[inside] += codes[starts[inside] + i] * self.base ** (max_n - 1 - i)
+        cols = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
+        self.dense_n = 0
+        for n in range(min(max_n, 3), 0, -1):
+            if self.base**n <= self.DENSE_MAX_ENTRIES:
+                self.dense_n = n
+                break
+        self.dense_div = self.base ** (max_n - self.dense_n)
+        self.dense = np.full(self.base**self.dense_n, -1, dtype=np.int64)
+        short = lengths <= self.dense_n
+        self.dense[keys[short] // self.dense_div] = cols[short]
+        order = np.argsort(keys[~short], kind="stable")
+        self.keys = keys[~short][order]
+        self.cols = cols[~short][order]
+
+    def _codes(self, text: str) -> np.ndarray:
+        cps = _codepoints(text)
+        pos = np.searchsorted(self.alphabet, cps)
+        np.minimum(pos, max(len(self.alphabet) - 1, 0), out=pos)
+        known = self.alphabet[pos] == cps if len(self.alphabet) else np.zeros(len(cps), bool)
+        return np.where(known, pos + 1, self.base - 1).astype(np.int64)
+
+    def lookup(self, keys: np.ndarray, n: int) -> np.ndarray:
+        """Columns of n-character grams given as keys; -1 where absent."""
+        if n <= self.dense_n:
+            return self.dense[keys // self.dense_div]
+        return _lookup(self.keys, self.cols, keys)
+
+    def key(self, gram: str) -> int:
+        codes = self._codes(gram)
+        return int(sum(int(c) * self.base ** (self.max_n - 1 - i) for i, c in enumerate(codes)))
+
+    def word_columns(self, words: list[str], lo: int, hi: int):
+        """Vocabulary columns of each word's ``char_wb`` n-grams.
+
+        Returns ``(cols, counts)``: all columns, grouped by word in order, and
+        how many belong to each word. The grams are sklearn's: every window of
+        n characters of " word " for n up to its length, and the padded word
+        itself once if the smallest n exceeds it.
+        """
+        if hi > self.max_n:
+            raise ValueError("n-grams longer than the index")
+        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
+        codes = self._codes("".join(f" {w} " for w in words))
+        codes = np.concatenate([codes, np.zeros(hi, dtype=np.int64)])  # room past the last word
+        owner = np.repeat(np.arange(len(words), dtype=np.int64), sizes)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        room = np.repeat(starts + sizes, sizes) - np.arange(len(owner))  # chars left in the word
+        total = len(owner)
+        # one row per position, one column per n: the row-major order of the
+        # found columns is then word by word, as the memo needs them
+        found = np.full((total, hi - lo + 1), -1, dtype=np.int64)
+        key = np.zeros(total, dtype=np.int64)
+        for n in range(1, hi + 1):
+            key += codes[n - 1 : n - 1 + total] * self.base ** (self.max_n - n)
+            if n >= lo:
+                fits = np.flatnonzero(room >= n)
+                found[fits, n - lo] = self.lookup(key[fits], n)
+        hit = found >= 0
+        cols = found[hit]
+        owners = np.repeat(owner, hit.sum(axis=1))
+        short = sizes < lo  # sklearn still counts the whole padded word once
+        if short.any():
+            whole = np.zeros(int(short.sum()), dtype=np.int64)
+            for i in range(hi):
+                inside = sizes[short] > i
+                whole[inside] += codes[starts[short][inside] + i] * self.base ** (self.max_n - 1 - i)
+            extra = np.concatenate([self.lookup(whole[sizes[short] == n], n) for n in range(1, hi + 1)])
+            extra_owner = np.concatenate([np.flatnonzero(short)[sizes[short] == n] for n in range(1, hi + 1)])
+            cols = np.concatenate([cols, extra[extra >= 0]])
+            owners = np.concatenate([owners, extra_owner[extra >= 0]])
+            order = np.argsort(owners, kind="stable")
+            cols, owners = cols[order], owners[order]
+        return cols, np.bincount(owners, minlength=len(words))
+
+
+class WordGramIndex:
+    """A word uni/bigram vocabulary as word ids and sorted pair keys."""
+
+    def __init__(self, vocabulary: dict):
+        self.ids: dict[str, int] = {}  # every word of some vocabulary term, from 1
+        unigrams, pairs, pair_cols = {}, [], []
+        for term, col in vocabulary.items():
+            parts = term.split(" ")
+            if len(parts) > 2 or "" in parts:
+                raise ValueError("only single-space uni- and bigrams are indexed")
+            ids = [self.ids.setdefault(p, len(self.ids) + 1) for p in parts]
+            if len(ids) == 1:
+                unigrams[ids[0]] = col
+            else:
+                pairs.append(ids)
+                pair_cols.append(col)
+        self.width = len(self.ids) + 1
+        self.unigram = np.full(self.width, -1, dtype=np.int64)
+        if unigrams:
+            self.unigram[np.fromiter(unigrams, dtype=np.int64)] = np.fromiter(unigrams.values(), dtype=np.int64)
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        keys = pairs[:, 0] * self.width + pairs[:, 1]
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.cols = np.asarray(pair_cols, dtype=np.int32)[order]
+
+    def columns(self, words, ids, lengths, ngram_range):
+        """``(rows, cols)``: document and vocabulary column of every n-gram
+        occurrence that the vocabulary holds, in no particular order."""
+        lo, hi = ngram_range
+        wid = np.fromiter(map(self.ids.get, words, [0] * len(words)), dtype=np.int64, count=len(words))[ids]
+        doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        cols, docs = [], []
+        if lo <= 1 <= hi:
+            c = self.unigram[wid]
+            hit = c >= 0
+            cols.append(c[hit])
+            docs.append(doc[hit])
+        if lo <= 2 <= hi and len(wid) > 1 and len(self.keys):
+            same = doc[1:] == doc[:-1]  # pairs never cross documents
+            a, b = wid[:-1][same], wid[1:][same]
+            known = (a > 0) & (b > 0)
+            c = _lookup(self.keys, self.cols, a[known] * self.width + b[known])
+            cols.append(c[c >= 0])
+            docs.append(doc[:-1][same][known][c >= 0])
+        cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+        return docs, cols
