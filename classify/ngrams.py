@@ -100,7 +100,7 @@ class CharGramIndex:
                 self.dense_n = n
                 break
         self.dense_div = self.base ** (max_n - self.dense_n)
-        self.dense = np.full(self.base**self.dense_n, -1, dtype=np.int64)
+        self.dense = np.full(self.base**self.dense_n, -1, dtype=np.int32)
         short = lengths <= self.dense_n
         self.dense[keys[short] // self.dense_div] = cols[short]
         order = np.argsort(keys[~short], kind="stable")
@@ -172,27 +172,26 @@ class WordGramIndex:
     """A word uni/bigram vocabulary as word ids and sorted pair keys."""
 
     def __init__(self, vocabulary: dict):
-        self.ids: dict[str, int] = {}  # every word of some vocabulary term, from 1
-        unigrams, pairs, pair_cols = {}, [], []
-        for term, col in vocabulary.items():
-            parts = term.split(" ")
-            if len(parts) > 2 or "" in parts:
-                raise ValueError("only single-space uni- and bigrams are indexed")
-            ids = [self.ids.setdefault(p, len(self.ids) + 1) for p in parts]
-            if len(ids) == 1:
-                unigrams[ids[0]] = col
-            else:
-                pairs.append(ids)
-                pair_cols.append(col)
+        terms = list(vocabulary)
+        cols = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
+        n_parts = np.fromiter(map(str.count, terms, [" "] * len(terms)), dtype=np.int64, count=len(terms)) + 1
+        if len(terms) and n_parts.max() > 2:
+            raise ValueError("only uni- and bigrams are indexed")
+        parts = " ".join(terms).split(" ")  # terms' words, term after term
+        # every word of some vocabulary term, numbered from 1 (0: not in any term)
+        self.ids: dict[str, int] = {w: i for i, w in enumerate(dict.fromkeys(parts), start=1)}
+        if "" in self.ids:
+            raise ValueError("terms must be words joined by single spaces")
+        part_ids = np.fromiter(map(self.ids.__getitem__, parts), dtype=np.int64, count=len(parts))
+        first = np.concatenate([[0], np.cumsum(n_parts)[:-1]]).astype(np.int64)
         self.width = len(self.ids) + 1
         self.unigram = np.full(self.width, -1, dtype=np.int64)
-        if unigrams:
-            self.unigram[np.fromiter(unigrams, dtype=np.int64)] = np.fromiter(unigrams.values(), dtype=np.int64)
-        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        keys = pairs[:, 0] * self.width + pairs[:, 1]
+        uni = n_parts == 1
+        self.unigram[part_ids[first[uni]]] = cols[uni]
+        keys = part_ids[first[~uni]] * self.width + part_ids[first[~uni] + 1]
         order = np.argsort(keys, kind="stable")
         self.keys = keys[order]
-        self.cols = np.asarray(pair_cols, dtype=np.int32)[order]
+        self.cols = cols[~uni][order]
 
     def columns(self, words, ids, lengths, ngram_range):
         """``(rows, cols)``: document and vocabulary column of every n-gram
