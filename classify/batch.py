@@ -106,12 +106,14 @@ def run(
         if done:  # records of collections (file#id) already in the output
             rows = _skip_rows(rows, done, summary)
     else:
-        articles = iter_articles(paths, **kwargs)
+        # with several processes, the workers read the files they tag
+        articles = iter_articles(paths, **kwargs, defer_files=jobs > 1)
         if done:
             articles = _skip(articles, done, summary)
         if jobs > 1:
             rows = tag_parallel(
-                model_dir, articles, jobs=jobs, min_confidence=min_confidence, explain=explain, batch_size=batch_size
+                model_dir, articles, jobs=jobs, model=model, min_confidence=min_confidence, explain=explain,
+                batch_size=batch_size,
             )
         else:
             rows = tag(model, articles, min_confidence=min_confidence, explain=explain, batch_size=batch_size)

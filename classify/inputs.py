@@ -33,6 +33,18 @@ class Article:
     error: str = ""
 
 
+@dataclass
+class FileRef:
+    """A single-article file not read yet: with ``--jobs``, the worker that
+    tags it reads it, so the parent process only lists and writes."""
+
+    path: str
+    max_bytes: int
+
+    def read(self) -> Article:
+        return read_file(Path(self.path), self.max_bytes)
+
+
 class ReadError(Exception):
     pass
 
@@ -212,7 +224,10 @@ def iter_articles(
     id_column: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     stdin=None,
-) -> Iterator[Article]:
+    defer_files: bool = False,
+) -> Iterator[Article | FileRef]:
+    """Every article of the inputs, in order, unreadable ones with their
+    reason; with ``defer_files``, single-article files come as FileRefs."""
     for raw in expand(paths, pattern):
         if raw == "-":
             stream = stdin if stdin is not None else sys.stdin
@@ -230,5 +245,7 @@ def iter_articles(
             yield Article(raw, error="no such file or directory")
         elif path.suffix.lower() in COLLECTION_SUFFIXES:
             yield from read_collection(path, text_column, id_column, max_bytes)
+        elif defer_files:
+            yield FileRef(raw, max_bytes)
         else:
             yield read_file(path, max_bytes)

@@ -3,10 +3,10 @@
 The fitted vectorisers in :mod:`classify.pipeline` produce exactly
 scikit-learn's matrices, but looking n-grams up one Python string at a time
 cost more than normalising the text. Here each n-gram becomes an integer key
-(characters, or word ids, packed base ``b``), a vocabulary becomes a sorted key
-array, and a batch's n-grams are found with one ``searchsorted``. The indexes
-are derived from ``vocabulary_`` when first needed and are never pickled, so
-model files do not change.
+(its characters, or its words' ids, packed in a fixed base), a vocabulary
+becomes a table or a sorted key array, and a batch's n-grams are found with a
+few numpy calls. The indexes are derived from ``vocabulary_`` when first
+needed and are never pickled, so model files do not change.
 """
 
 from functools import cached_property

@@ -81,14 +81,15 @@ class _FixedTfidf(PrunedTfidf):
 
 class WordTfidf(_FixedTfidf):
     """Word n-grams of whitespace-separated tokens (the normaliser already
-    tokenised), counted with one vocabulary lookup per n-gram: the same
-    matrix as sklearn's word analyzer with ``token_pattern=r"\\S+"``, at a
-    fraction of its per-document overhead (tests compare the two)."""
+    tokenised): the same matrix as sklearn's word analyzer with
+    ``token_pattern=r"\\S+"`` (tests compare the two), counted through a
+    :class:`~classify.ngrams.WordGramIndex` for a batch, or with one
+    vocabulary lookup per n-gram for a few documents."""
 
     FIXED = {"token_pattern": r"\S+"}
 
     # From this many documents on, the batch's n-grams are looked up at once
-    # in a WordGramIndex (built once, ~0.2 s); a single article is faster
+    # in a WordGramIndex (built once, ~0.13 s); a single article is faster
     # one n-gram at a time.
     INDEX_MIN_DOCS = 32
 
@@ -155,6 +156,8 @@ class CharTfidf(_FixedTfidf):
     A word's n-grams, and their feature columns, depend only on the word, and
     news vocabulary is Zipfian, so a bounded per-word memo gives the same
     matrix for a fraction of the work (tests compare with sklearn's output).
+    The words a batch misses in the memo are looked up together in a
+    :class:`~classify.ngrams.CharGramIndex`.
     """
 
     MEMO_WORDS = 100_000  # bounded (~25 MB), so batch memory stays flat
@@ -189,8 +192,9 @@ class CharTfidf(_FixedTfidf):
         return analyze
 
     # From this many memo misses in a batch on, their n-grams are looked up
-    # at once in a CharGramIndex (built once, ~20 ms).
-    INDEX_MIN_MISSES = 64
+    # at once in a CharGramIndex (built once, ~30 ms); one article's few
+    # hundred words are cheaper one by one than building it.
+    INDEX_MIN_MISSES = 1000
 
     def transform(self, raw_documents):
         import scipy.sparse as sp

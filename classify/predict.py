@@ -9,7 +9,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from .inputs import Article
+from .inputs import Article, FileRef
 
 BATCH = 256
 
@@ -81,16 +81,27 @@ def _init_worker(model_dir):
 
 def _work(args):
     batch, min_confidence, explain = args
+    batch = [a.read() if isinstance(a, FileRef) else a for a in batch]
     return tag_batch(_WORKER_MODEL, batch, min_confidence, explain)
 
 
 def tag_parallel(
-    model_dir, articles, *, jobs: int, min_confidence=None, explain=False, batch_size=BATCH
+    model_dir, articles, *, jobs: int, model=None, min_confidence=None, explain=False, batch_size=BATCH
 ) -> Iterator[dict]:
+    """As :func:`tag`, over ``jobs`` processes; ``articles`` may hold
+    FileRefs, which the workers read."""
     import multiprocessing as mp
 
-    ctx = mp.get_context("spawn" if mp.get_start_method(allow_none=True) == "spawn" else "fork")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(str(model_dir),)) as pool:
+    global _WORKER_MODEL
+    fork = mp.get_start_method(allow_none=True) != "spawn"
+    ctx = mp.get_context("fork" if fork else "spawn")
+    if fork and model is not None:
+        # forked workers share the parent's loaded model (copy-on-write)
+        # instead of each spending a cold start loading it again
+        _WORKER_MODEL, init = model, None
+    else:
+        init = _init_worker
+    with ctx.Pool(jobs, initializer=init, initargs=(str(model_dir),) if init else ()) as pool:
         work = ((b, min_confidence, explain) for b in _batches(articles, batch_size))
         for rows in pool.imap(_work, work, chunksize=1):
             yield from rows

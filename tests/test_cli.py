@@ -86,10 +86,18 @@ def test_parquet_output(tiny_model_dir, folder, tmp_path):
 
 
 def test_jobs_two_gives_the_same_rows_in_the_same_order(tiny_model_dir, folder, tmp_path):
+    # with --jobs the workers read single files; collections, stdin and
+    # missing paths are still read by the parent: mix them all
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"id": "a", "text": GC_TEXT}) + "\n{broken\n", encoding="utf-8")
+    (folder / "binary.txt").write_bytes(b"\x00\x01" * 50)
+    inputs = (folder, records, tmp_path / "missing.txt", folder / "gc.txt")
     one, two = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
     for n, out in ((1, one), (2, two)):
-        invoke("predict", folder, "--model", tiny_model_dir, "-o", out, "--jobs", n)
-    assert one.read_text() == two.read_text() and one.read_text()
+        invoke("predict", *inputs, "--model", tiny_model_dir, "-o", out, "--jobs", n)
+    rows = [json.loads(line) for line in one.read_text().splitlines()]
+    assert one.read_text() == two.read_text()
+    assert len(rows) == 8 and sum(bool(r["error"]) for r in rows) == 4
 
 
 def test_min_confidence_marks_uncertain(tiny_model_dir):
