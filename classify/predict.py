@@ -95,13 +95,20 @@ def tag_parallel(
     global _WORKER_MODEL
     fork = mp.get_start_method(allow_none=True) != "spawn"
     ctx = mp.get_context("fork" if fork else "spawn")
+    batches = _batches(articles, batch_size)
     if fork and model is not None:
         # forked workers share the parent's loaded model (copy-on-write)
-        # instead of each spending a cold start loading it again
+        # instead of each spending a cold start loading it again; the parent
+        # tags the first batch itself, so they also start with its lookup
+        # indexes and a word memo that already holds the frequent words
         _WORKER_MODEL, init = model, None
+        first = next(batches, None)
+        if first is None:
+            return
+        yield from _work((first, min_confidence, explain))
     else:
         init = _init_worker
     with ctx.Pool(jobs, initializer=init, initargs=(str(model_dir),) if init else ()) as pool:
-        work = ((b, min_confidence, explain) for b in _batches(articles, batch_size))
+        work = ((b, min_confidence, explain) for b in batches)
         for rows in pool.imap(_work, work, chunksize=1):
             yield from rows
