@@ -105,3 +105,16 @@ def test_killed_process_leaves_output_absent_or_complete(tiny_model_dir, tmp_pat
         assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 3000
     # the temporary file, if any, is hidden and never carries the output's name
     assert all(p.name.startswith(".tags.csv.") for p in tmp_path.iterdir() if p.name not in ("many", "tags.csv"))
+
+
+def test_workers_that_load_the_model_themselves_read_deferred_files(tiny_model_dir, mixed):
+    # the path taken where processes are spawned (macOS, Windows): no shared
+    # model, each worker loads it and reads the FileRefs it is sent
+    from classify.inputs import FileRef, iter_articles
+
+    deferred = list(iter_articles([mixed], pattern="*", defer_files=True))
+    assert any(isinstance(a, FileRef) for a in deferred)
+    model, _ = load_model(tiny_model_dir)
+    expected = list(predict_mod.tag(model, iter_articles([mixed], pattern="*"), batch_size=2))
+    got = list(predict_mod.tag_parallel(tiny_model_dir, deferred, jobs=2, model=None, batch_size=2))
+    assert got == expected and len(got) == len(deferred)
