@@ -96,7 +96,9 @@ class WordTfidf(_FixedTfidf):
     def transform(self, raw_documents):
         self._check_vocabulary()
         docs = raw_documents if isinstance(raw_documents, list) else list(raw_documents)
-        index = _index(self, "_word_index", lambda: WordGramIndex(self.vocabulary_)) if len(docs) >= self.INDEX_MIN_DOCS else None
+        index = None
+        if len(docs) >= self.INDEX_MIN_DOCS:
+            index = _index(self, "_word_index", lambda: WordGramIndex(self.vocabulary_))
         if index is not None:
             rows, cols = index.columns(*batch_tokens(docs), self.ngram_range)
         else:
