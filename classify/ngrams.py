@@ -49,6 +49,11 @@ def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def _starts(lengths: np.ndarray) -> np.ndarray:
+    """Where each of consecutive pieces of these lengths begins."""
+    return np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+
+
 def _lookup(keys: np.ndarray, cols: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """The column of each wanted key, -1 where the vocabulary lacks it."""
     out = np.full(len(wanted), -1, dtype=np.int64)
@@ -87,12 +92,7 @@ class CharGramIndex:
         lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
         if len(terms) and (lengths.max() > max_n or lengths.min() < 1):
             raise ValueError("vocabulary holds grams outside 1..max_n characters")
-        codes = self._codes("".join(terms))
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-        keys = np.zeros(len(terms), dtype=np.int64)
-        for i in range(max_n):
-            inside = lengths > i
-            keys[inside] += codes[starts[inside] + i] * self.base ** (max_n - 1 - i)
+        keys = self.encode(terms)
         cols = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
         self.dense_n = 0
         for n in range(min(max_n, 3), 0, -1):
@@ -120,9 +120,16 @@ class CharGramIndex:
             return self.dense[keys // self.dense_div]
         return _lookup(self.keys, self.cols, keys)
 
-    def key(self, gram: str) -> int:
-        codes = self._codes(gram)
-        return int(sum(int(c) * self.base ** (self.max_n - 1 - i) for i, c in enumerate(codes)))
+    def encode(self, grams: list[str]) -> np.ndarray:
+        """The integer key of each gram (of at most ``max_n`` characters)."""
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        codes = self._codes("".join(grams))
+        starts = _starts(lengths)
+        keys = np.zeros(len(grams), dtype=np.int64)
+        for i in range(self.max_n):
+            inside = lengths > i
+            keys[inside] += codes[starts[inside] + i] * self.base ** (self.max_n - 1 - i)
+        return keys
 
     def word_columns(self, words: list[str], lo: int, hi: int):
         """Vocabulary columns of each word's ``char_wb`` n-grams.
@@ -138,7 +145,7 @@ class CharGramIndex:
         codes = self._codes("".join(f" {w} " for w in words))
         codes = np.concatenate([codes, np.zeros(hi, dtype=np.int64)])  # room past the last word
         owner = np.repeat(np.arange(len(words), dtype=np.int64), sizes)
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        starts = _starts(sizes)
         room = np.repeat(starts + sizes, sizes) - np.arange(len(owner))  # chars left in the word
         total = len(owner)
         # one row per position, one column per n: the row-major order of the
@@ -155,14 +162,14 @@ class CharGramIndex:
         owners = np.repeat(owner, hit.sum(axis=1))
         short = sizes < lo  # sklearn still counts the whole padded word once
         if short.any():
-            whole = np.zeros(int(short.sum()), dtype=np.int64)
-            for i in range(hi):
-                inside = sizes[short] > i
-                whole[inside] += codes[starts[short][inside] + i] * self.base ** (self.max_n - 1 - i)
-            extra = np.concatenate([self.lookup(whole[sizes[short] == n], n) for n in range(1, hi + 1)])
-            extra_owner = np.concatenate([np.flatnonzero(short)[sizes[short] == n] for n in range(1, hi + 1)])
+            which = np.flatnonzero(short)
+            whole = self.encode([f" {words[i]} " for i in which])
+            extra = np.full(len(which), -1, dtype=np.int64)
+            for n in np.unique(sizes[which]).tolist():
+                same = sizes[which] == n
+                extra[same] = self.lookup(whole[same], n)
             cols = np.concatenate([cols, extra[extra >= 0]])
-            owners = np.concatenate([owners, extra_owner[extra >= 0]])
+            owners = np.concatenate([owners, which[extra >= 0]])
             order = np.argsort(owners, kind="stable")
             cols, owners = cols[order], owners[order]
         return cols, np.bincount(owners, minlength=len(words))
@@ -183,7 +190,7 @@ class WordGramIndex:
         if "" in self.ids:
             raise ValueError("terms must be words joined by single spaces")
         part_ids = np.fromiter(map(self.ids.__getitem__, parts), dtype=np.int64, count=len(parts))
-        first = np.concatenate([[0], np.cumsum(n_parts)[:-1]]).astype(np.int64)
+        first = _starts(n_parts)
         self.width = len(self.ids) + 1
         self.unigram = np.full(self.width, -1, dtype=np.int64)
         uni = n_parts == 1

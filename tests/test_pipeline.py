@@ -127,11 +127,11 @@ def test_index_covers_every_term_of_a_real_sized_vocabulary():
     chars = CharTfidf(ngram_range=(1, 4)).fit(docs).vocabulary_
     index = CharGramIndex(chars, 4)
     assert index.dense_n == 3 and len(index.keys) > 0  # both lookups are exercised
-    keys = {term: index.key(term) for term in chars}
+    keys = dict(zip(chars, index.encode(list(chars)).tolist()))
     assert len(set(keys.values())) == len(chars)  # no two grams share a key
     for term, col in chars.items():
         assert index.lookup(np.array([keys[term]]), len(term))[0] == col
-    assert index.lookup(np.array([index.key("\u2603ab")]), 3)[0] == -1  # a character it never saw
+    assert index.lookup(index.encode(["\u2603ab"]), 3)[0] == -1  # a character it never saw
 
     words = WordTfidf(ngram_range=(1, 2)).fit(docs).vocabulary_
     windex = WordGramIndex(words)
@@ -152,3 +152,10 @@ def test_vocabularies_the_index_cannot_hold_fall_back(lookup):
     _same(ours, ref, docs)
     if lookup == "indexed":
         assert ours.__dict__["_word_index"] is None
+
+
+def test_words_shorter_than_the_smallest_n_count_once_as_in_sklearn():
+    docs = ["ا ab في الصحفيين", "b من نقابة الصحفيين ab", "abc d"]
+    ours = CharTfidf(ngram_range=(4, 5), min_df=1).fit(docs)
+    ref = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 5), sublinear_tf=True, dtype=np.float32).fit(docs)
+    _same(ours, ref, docs + ["ab ا لم ترد"])
