@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from classify.corpora import HELDOUT_OUTLETS, LABEL_FILES  # noqa: E402
-from classify.data import load_labelled  # noqa: E402
-from classify.evaluate import metrics_from_proba  # noqa: E402
-from classify.persist import load_model  # noqa: E402
-from classify.predict import decide  # noqa: E402
-from classify.train import split  # noqa: E402
+from classify.training.corpora import HELDOUT_OUTLETS, LABEL_FILES  # noqa: E402
+from classify.training.data import load_labelled  # noqa: E402
+from classify.training.metrics import metrics_from_proba  # noqa: E402
+from classify.model.store import load_model  # noqa: E402
+from classify.model.classifier import decide  # noqa: E402
+from classify.training.train import split  # noqa: E402
 
 LABELS = ["government-communication", "other", "press-freedom"]
 

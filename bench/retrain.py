@@ -21,12 +21,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from sklearn.model_selection import train_test_split  # noqa: E402
 
-from classify.corpora import HELDOUT_OUTLETS, LABEL_FILES  # noqa: E402
-from classify.data import load_labelled  # noqa: E402
-from classify.evaluate import evaluate  # noqa: E402
-from classify.persist import load_model  # noqa: E402
-from classify.retrain import retrain  # noqa: E402
-from classify.train import split  # noqa: E402
+from classify.training.corpora import HELDOUT_OUTLETS, LABEL_FILES  # noqa: E402
+from classify.training.data import load_labelled  # noqa: E402
+from classify.training.metrics import evaluate  # noqa: E402
+from classify.model.store import load_model  # noqa: E402
+from classify.training.train import retrain  # noqa: E402
+from classify.training.train import split  # noqa: E402
 
 
 def main():

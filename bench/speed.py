@@ -31,7 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from classify.corpora import CORPUS_FILES, LABEL_FILES, article_text, default_corpora_dir  # noqa: E402
+from classify.training.corpora import CORPUS_FILES, LABEL_FILES, article_text, default_corpora_dir  # noqa: E402
 
 PY = sys.executable
 CLASSIFY = [PY, "-m", "classify"]
@@ -55,8 +55,8 @@ def rate(fn, texts) -> float:
 
 
 def in_process(model_dir: Path, texts: list[str]) -> dict:
-    from classify.normalize import camel_normalize
-    from classify.persist import load_model
+    from classify.model.normalize import camel_normalize
+    from classify.model.store import load_model
 
     model, _ = load_model(model_dir)
     out = {"articles_per_round": len(texts) // 3}
@@ -82,7 +82,7 @@ def in_process(model_dir: Path, texts: list[str]) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    from classify.data import load_labelled
+    from classify.training.data import load_labelled
 
     data = load_labelled(LABEL_FILES).sample(3000, random_state=0)
     plain = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True), LogisticRegression(max_iter=1000))
@@ -138,8 +138,8 @@ def run_batch(folder: Path, model_dir: Path, jobs: int, out: Path) -> dict:
 def cold_start(model_dir: Path, one: Path, runs: int = 5) -> dict:
     split_probe = (
         "import time, json; t0 = time.perf_counter();"
-        "import classify.cli, classify.persist, classify.batch;"
-        "t1 = time.perf_counter(); m, _ = classify.persist.load_model(%r); t2 = time.perf_counter();"
+        "import classify.cli, classify.model.store, classify.tagging.run;"
+        "t1 = time.perf_counter(); m, _ = classify.model.store.load_model(%r); t2 = time.perf_counter();"
         "m.predict_proba([open(%r, encoding='utf-8').read()]); t3 = time.perf_counter();"
         "print(json.dumps({'imports': t1 - t0, 'model_load': t2 - t1, 'predict': t3 - t2}))"
     ) % (str(model_dir), str(one))
@@ -168,8 +168,8 @@ def cold_start(model_dir: Path, one: Path, runs: int = 5) -> dict:
 
 
 def training_growth(sizes) -> list[dict]:
-    from classify.data import load_labelled
-    from classify.pipeline import build_pipeline
+    from classify.training.data import load_labelled
+    from classify.model.vectorize import build_pipeline
 
     data = load_labelled(LABEL_FILES).sample(frac=1.0, random_state=0)
     out = []

@@ -1,6 +1,6 @@
 """The `classify` command: a thin typer layer over plain functions.
 
-User errors print one line on stderr and exit 1; see batch.py for the exit
+User errors print one line on stderr and exit 1; see errors.py for the exit
 codes of `predict`.
 """
 
@@ -27,13 +27,13 @@ def _fail(message: str, code: int = 1):
 
 
 def _model_dir(model: Optional[Path]) -> Path:
-    from .labels import default_model_dir
+    from .paths import default_model_dir
 
     return model if model is not None else default_model_dir()
 
 
 def _load(model: Optional[Path]):
-    from .persist import load_model
+    from .model.store import load_model
 
     model_dir = _model_dir(model)
     return (*load_model(model_dir), model_dir)
@@ -59,8 +59,8 @@ def predict(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: scheduler address (default: a local cluster of --jobs workers)."),
 ):
     """Tag articles; one row per input, unreadable ones with their reason."""
-    from .batch import run
-    from .outputs import FORMATS, format_for
+    from .tagging.run import run
+    from .tagging.write import FORMATS, format_for
 
     fmt = format_for(output, format)
     if fmt not in FORMATS:
@@ -111,10 +111,10 @@ def train(
     replace_labels: bool = typer.Option(False, "--replace-labels", help="With --base: ignore what it learned and train on DATA alone."),
 ):
     """Train a model, print held-out metrics, write the model and its card."""
-    from .data import load_labelled
-    from .evaluate import format_metrics
-    from .persist import save_model
-    from .train import train as train_model
+    from .model.store import save_model
+    from .training.data import load_labelled
+    from .training.metrics import format_metrics
+    from .training.train import train as train_model
 
     try:
         if (output / "model.joblib").exists() and not force:
@@ -126,7 +126,7 @@ def train(
             if unknown:
                 _fail(f"--test-groups not found in column '{split_by}': {', '.join(sorted(unknown))}")
         if base is not None and not replace_labels:
-            from .retrain import retrain
+            from .training.train import retrain
 
             base_dir = _model_dir(None) if base == "default" else Path(base)
             pipeline, card, features = retrain(
@@ -159,9 +159,9 @@ def evaluate(
     plots: Optional[Path] = typer.Option(None, "--plots", help="Write reliability, confusion and precision-recall PNGs here."),
 ):
     """Per-label precision/recall/F1 and the confusion matrix on labelled data."""
-    from .data import load_labelled
-    from .evaluate import format_metrics, metrics_from_proba
-    from .predict import decide
+    from .model.classifier import decide
+    from .training.data import load_labelled
+    from .training.metrics import format_metrics, metrics_from_proba
 
     try:
         pipeline, _card, _dir = _load(model)
@@ -171,7 +171,7 @@ def evaluate(
         predicted = decide(pipeline, proba)
         metrics = metrics_from_proba(labels, proba, pipeline.classes_, predicted)
         if plots is not None:
-            from .plots import save_plots
+            from .training.plots import save_plots
 
             for path in save_plots(labels, proba, pipeline.classes_, predicted, plots):
                 typer.echo(f"wrote {path}", err=True)
@@ -187,8 +187,8 @@ def evaluate(
 @app.command()
 def info(model: Optional[Path] = typer.Option(None, "--model", "-m")):
     """Show a model's card: labels, data, held-out metrics, versions, licence."""
-    from .evaluate import format_metrics
-    from .persist import read_card
+    from .model.store import read_card
+    from .training.metrics import format_metrics
 
     model_dir = _model_dir(model)
     try:
@@ -228,7 +228,7 @@ def explain_model(
 ):
     """The strongest features per label: check that a label learned its topic,
     not an outlet's boilerplate. Features are shown normalised."""
-    from .explain import top_features
+    from .model.explain import top_features
 
     try:
         pipeline, _card, _dir = _load(model)

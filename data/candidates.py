@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from classify.corpora import CORPUS_FILES, iter_corpus  # noqa: E402
+from classify.training.corpora import CORPUS_FILES, iter_corpus  # noqa: E402
 
 JOURNALIST = r"(صحف[يى]|صحاف[يى]|الصحفي|الصحافي|صحفيين|صحافيين|صحفيون|صحافيون|صحفية|صحافية|مراسل|إعلامي|اعلامي|الإعلاميين|مدون|ناشط)"
 RESTRICTION = r"(اعتقال|اعتقل|احتجاز|احتجز|توقيف|أوقف|اختطاف|خطف|مختطف|اغتيال|مقتل|قتل|إصابة|سجن|حبس|محاكمة|حكم|منع|حظر|حجب|رقابة|مصادرة|إغلاق|اغلاق|ترحيل|تهديد|الإفراج|الافراج|إطلاق سراح|اعتداء|تعذيب|اختفاء)"

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from classify.data import load_labelled
-from classify.persist import save_model
-from classify.train import train
+from classify.training.data import load_labelled
+from classify.model.store import save_model
+from classify.training.train import train
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "articles"

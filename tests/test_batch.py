@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from classify import predict as predict_mod
-from classify.batch import EXIT_SOME_FAILED, run
-from classify.persist import load_model
+from classify.tagging import run as predict_mod
+from classify.tagging.run import EXIT_SOME_FAILED, run
+from classify.model.store import load_model
 
 from .conftest import FIXTURES
 
@@ -110,7 +110,7 @@ def test_killed_process_leaves_output_absent_or_complete(tiny_model_dir, tmp_pat
 def test_workers_that_load_the_model_themselves_read_deferred_files(tiny_model_dir, mixed):
     # the path taken where processes are spawned (macOS, Windows): no shared
     # model, each worker loads it and reads the FileRefs it is sent
-    from classify.inputs import FileRef, iter_articles
+    from classify.tagging.read import FileRef, iter_articles
 
     deferred = list(iter_articles([mixed], pattern="*", defer_files=True))
     assert any(isinstance(a, FileRef) for a in deferred)

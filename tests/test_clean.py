@@ -1,4 +1,4 @@
-from classify.clean import PageCleaner, clean_page
+from classify.model.clean import PageCleaner, clean_page
 
 PAGE = """وزارة الإعلام تطلق خطة اتصالية جديدة
 تاريخ النشر: 3 مارس 2024

@@ -10,8 +10,8 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from classify.batch import run  # noqa: E402
-from classify.persist import load_model  # noqa: E402
+from classify.tagging.run import run  # noqa: E402
+from classify.model.store import load_model  # noqa: E402
 
 from .conftest import FIXTURES  # noqa: E402
 

@@ -4,9 +4,9 @@ import numpy as np
 from typer.testing import CliRunner
 
 from classify.cli import app
-from classify.evaluate import confidence_bands, expected_calibration_error
-from classify.explain import explain_text, top_features
-from classify.persist import load_model
+from classify.training.metrics import confidence_bands, expected_calibration_error
+from classify.model.explain import explain_text, top_features
+from classify.model.store import load_model
 
 from .conftest import FIXTURES
 

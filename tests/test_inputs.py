@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classify.inputs import decode, html_to_text, iter_articles, read_file
+from classify.tagging.read import decode, html_to_text, iter_articles, read_file
 
 ARTICLE = "الحكومة تطلق منصة للرد على الشائعات\nأعلن المركز الإعلامي إطلاق منصة جديدة."
 
@@ -121,7 +121,7 @@ def test_reader_never_raises_on_arbitrary_bytes(tmp_path_factory, data):
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=500))
 def test_decode_either_decodes_or_says_why(data):
-    from classify.inputs import ReadError
+    from classify.tagging.read import ReadError
 
     try:
         text, enc = decode(data)

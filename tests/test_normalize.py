@@ -5,7 +5,7 @@ from itertools import islice
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classify.normalize import ArabicNormalizer, build_tables, camel_normalize, camel_tokenize, fast_normalize, tokenize
+from classify.model.normalize import ArabicNormalizer, build_tables, camel_normalize, camel_tokenize, fast_normalize, tokenize
 
 from .conftest import FIXTURES, SHARED, needs_corpora
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from classify.errors import ModelError
-from classify.persist import load_model, read_card, save_model
+from classify.model.store import load_model, read_card, save_model
 
 
 def test_round_trip_predicts_the_same(tiny_model_dir):
@@ -50,7 +50,7 @@ def test_other_scikit_learn_version_is_reported_with_the_fix(model_copy):
 def test_hash_matching_non_pipeline_is_refused(model_copy):
     import joblib
 
-    from classify.persist import sha256_of
+    from classify.model.store import sha256_of
 
     joblib.dump(["a", "list"], model_copy / "model.joblib")
     card = json.loads((model_copy / "card.json").read_text())

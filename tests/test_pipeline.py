@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classify.normalize import ArabicNormalizer
-from classify.pipeline import CharTfidf
+from classify.model.normalize import ArabicNormalizer
+from classify.model.vectorize import CharTfidf
 
 from .conftest import FIXTURES, SHARED, needs_corpora
 
@@ -17,8 +17,8 @@ from .conftest import FIXTURES, SHARED, needs_corpora
 @pytest.fixture(autouse=True, params=["one-by-one", "indexed"])
 def lookup(request, monkeypatch):
     """Every test runs twice: n-grams looked up one at a time, and through
-    the numpy indexes of classify.ngrams (forced on for any batch size)."""
-    from classify.pipeline import CharTfidf, WordTfidf
+    the numpy indexes of classify.model.ngrams (forced on for any batch size)."""
+    from classify.model.vectorize import CharTfidf, WordTfidf
 
     big = 10**9
     monkeypatch.setattr(CharTfidf, "INDEX_MIN_MISSES", 0 if request.param == "indexed" else big)
@@ -84,7 +84,7 @@ def test_equal_on_real_articles():
 def test_vocabulary_survives_pickling_and_the_original_is_untouched():
     import pickle
 
-    from classify.pipeline import PrunedTfidf
+    from classify.model.vectorize import PrunedTfidf
 
     docs = ["الصحفيين في السجن", "مركز التواصل الحكومي", "الصحفيين والتواصل"]
     for vec in (PrunedTfidf(token_pattern=r"\S+", ngram_range=(1, 2)), CharTfidf(ngram_range=(1, 4))):
@@ -96,7 +96,7 @@ def test_vocabulary_survives_pickling_and_the_original_is_untouched():
 
 
 def test_word_ngrams_equal_sklearn_word_analyzer():
-    from classify.pipeline import WordTfidf
+    from classify.model.vectorize import WordTfidf
 
     docs = ArabicNormalizer().fit().transform([p.read_text(encoding="utf-8") for p in FIXTURES.rglob("*.txt")])
     docs += ["", "ا", "Ab ab AB", "w1 w2 w1 w2 w1"]
@@ -109,7 +109,7 @@ def test_word_ngrams_equal_sklearn_word_analyzer():
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(alphabet="ab ج\n", max_size=30), min_size=1, max_size=6))
 def test_word_ngrams_equal_on_arbitrary_text(docs):
-    from classify.pipeline import WordTfidf
+    from classify.model.vectorize import WordTfidf
 
     if not any(d.split() for d in docs):
         return
@@ -120,8 +120,8 @@ def test_word_ngrams_equal_on_arbitrary_text(docs):
 
 def test_index_covers_every_term_of_a_real_sized_vocabulary():
     """Both indexes, queried with each vocabulary term, give back its column."""
-    from classify.ngrams import CharGramIndex, WordGramIndex
-    from classify.pipeline import WordTfidf
+    from classify.model.ngrams import CharGramIndex, WordGramIndex
+    from classify.model.vectorize import WordTfidf
 
     docs = ArabicNormalizer().fit().transform([p.read_text(encoding="utf-8") for p in FIXTURES.rglob("*.txt")])
     chars = CharTfidf(ngram_range=(1, 4)).fit(docs).vocabulary_
@@ -144,7 +144,7 @@ def test_index_covers_every_term_of_a_real_sized_vocabulary():
 
 
 def test_vocabularies_the_index_cannot_hold_fall_back(lookup):
-    from classify.pipeline import WordTfidf
+    from classify.model.vectorize import WordTfidf
 
     docs = ["a b c d", "b c d e", "c d e f"]
     ours = WordTfidf(ngram_range=(1, 3)).fit(docs)  # trigrams: not indexed

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from classify.cli import app
 from classify.errors import ModelError
-from classify.persist import load_features, load_model, read_card
+from classify.model.store import load_features, load_model, read_card
 
 from .conftest import FIXTURES
 
@@ -88,7 +88,7 @@ def test_binary_data_file_is_reported(tmp_path):
 def test_base_rows_keep_hard_rows_and_weights_stand_for_the_rest():
     import numpy as np
 
-    from classify.retrain import base_rows
+    from classify.training.train import base_rows
 
     class Fake:
         classes_ = np.array(["a", "b"])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import joblib
 
-from .errors import ModelError
+from ..errors import ModelError
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "card.json"
@@ -96,6 +96,7 @@ def load_model(model_dir: Path):
             "refusing to load a file that was altered or replaced"
         )
     check_versions(card, model_dir)
+    _alias_old_module_paths()
     try:
         model = joblib.load(model_path)
     except Exception as exc:  # a corrupt pickle can raise almost anything
@@ -103,6 +104,18 @@ def load_model(model_dir: Path):
     if not isinstance(model, Pipeline) or not hasattr(model, "predict_proba"):
         raise ModelError(f"{model_path}: not a classify pipeline (got {type(model).__name__})")
     return model, card
+
+
+def _alias_old_module_paths():
+    # The shipped model.joblib was pickled before the package was split into
+    # model/, tagging/ and training/; until it is rebuilt, its class paths
+    # resolve to the moved modules.
+    import sys
+
+    from . import classifier, clean, normalize, vectorize
+
+    for old, new in (("pipeline", vectorize), ("classifier", classifier), ("clean", clean), ("normalize", normalize)):
+        sys.modules.setdefault(f"classify.{old}", new)
 
 
 def load_features(model_dir: Path, card: dict):

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import ClassifyError
+from ..errors import ClassifyError
 
 FORMATS = ("table", "csv", "jsonl", "parquet")
 

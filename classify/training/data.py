@@ -2,15 +2,15 @@
 
 Accepted: CSV/TSV/JSONL tables with a text and a label column; a folder with
 one sub-folder per label holding .txt files; or label files that refer to
-corpus articles by ``corpus,id`` (see :mod:`classify.corpora`).
+corpus articles by ``corpus,id`` (see :mod:`classify.training.corpora`).
 """
 
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataError
-from .inputs import ReadError, decode
+from ..errors import DataError
+from ..tagging.read import ReadError, decode
 
 MIN_PER_LABEL = 5
 

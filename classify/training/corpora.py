@@ -11,9 +11,9 @@ import json
 import os
 from pathlib import Path
 
-from .errors import DataError
+from ..errors import DataError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 CORPUS_FILES = {
     "saudinewsnet": "saudinewsnet.jsonl.gz",
     "antcorpus-multisource": "antcorpus-multisource.jsonl.gz",

@@ -16,19 +16,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import ClassifyError
+from ..errors import ClassifyError
 
 
 def _tag_partition(paths: list[str], model, reader_options: dict, min_confidence, explain, rows_per_batch) -> list[dict]:
-    from .inputs import iter_articles
-    from .predict import tag
+    from .read import iter_articles
+    from .run import tag
 
     articles = iter_articles(paths, **reader_options)
     return list(tag(model, articles, min_confidence=min_confidence, explain=explain, batch_size=rows_per_batch))
 
 
 def _tag_partition_to_parquet(paths, part, model, reader_options, min_confidence, explain, rows_per_batch, columns):
-    from .outputs import write_parquet_part
+    from .write import write_parquet_part
 
     rows = _tag_partition(paths, model, reader_options, min_confidence, explain, rows_per_batch)
     write_parquet_part(rows, columns, part)

@@ -69,6 +69,14 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
         return self.calibrated_.calibrated_classifiers_[0].estimator
 
 
+def decide(model, proba):
+    """The model's labels for these probabilities (its tuned decision rule)."""
+    final = model[-1] if hasattr(model, "steps") else model
+    if hasattr(final, "decide"):
+        return final.decide(proba)
+    return np.asarray(model.classes_)[np.argmax(proba, axis=1)]
+
+
 def _tune_weights(proba, y, classes, rounds: int = 3):
     weights = np.ones(len(classes))
 

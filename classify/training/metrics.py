@@ -68,7 +68,7 @@ def confidence_bands(confidence, correct, edges=(0.0, 0.5, 0.7, 0.9, 1.0001)) ->
 
 
 def evaluate(model, texts, labels) -> dict:
-    from .predict import decide
+    from ..model.classifier import decide
 
     proba = model.predict_proba(list(texts))
     return metrics_from_proba(labels, proba, model.classes_, decide(model, proba))

@@ -1,19 +1,14 @@
-"""The one object that goes from raw page text to label.
+"""Word and character TF-IDF vectorisers: scikit-learn's matrices, computed faster.
 
-clean page -> camel-tools normalisation -> word + character TF-IDF ->
-linear SVM with calibrated probabilities and a macro-F1-tuned decision. Training, evaluation and
-prediction all use what :func:`build_pipeline` returns.
+They are scikit-learn estimators (fitted in training); the arrays they learn
+are what a saved model carries.
 """
 
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
 
-from .classifier import CalibratedSVM
-from .clean import PageCleaner
 from .ngrams import CharGramIndex, WordGramIndex, batch_tokens
-from .normalize import ArabicNormalizer
 
 
 class PrunedTfidf(TfidfVectorizer):
@@ -83,7 +78,7 @@ class WordTfidf(_FixedTfidf):
     """Word n-grams of whitespace-separated tokens (the normaliser already
     tokenised): the same matrix as sklearn's word analyzer with
     ``token_pattern=r"\\S+"`` (tests compare the two), counted through a
-    :class:`~classify.ngrams.WordGramIndex` for a batch, or with one
+    :class:`~classify.model.ngrams.WordGramIndex` for a batch, or with one
     vocabulary lookup per n-gram for a few documents."""
 
     FIXED = {"token_pattern": r"\S+"}
@@ -159,7 +154,7 @@ class CharTfidf(_FixedTfidf):
     news vocabulary is Zipfian, so a bounded per-word memo gives the same
     matrix for a fraction of the work (tests compare with sklearn's output).
     The words a batch misses in the memo are looked up together in a
-    :class:`~classify.ngrams.CharGramIndex`.
+    :class:`~classify.model.ngrams.CharGramIndex`.
     """
 
     MEMO_WORDS = 100_000  # bounded (~25 MB), so batch memory stays flat
@@ -244,41 +239,3 @@ class CharTfidf(_FixedTfidf):
         ends = np.cumsum(counts) * 4
         starts = ends - counts * 4
         return [flat[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
-
-
-def build_pipeline(
-    *,
-    word_ngrams=(1, 2),
-    char_ngrams=(1, 4),
-    max_word_features=150_000,
-    max_char_features=150_000,
-    min_df=2,
-    C=0.1,
-    calibration_folds=5,
-    tune_decision=True,
-    random_state=0,
-) -> Pipeline:
-    features = []
-    if word_ngrams:
-        features.append(
-            (
-                "words",
-                WordTfidf(ngram_range=tuple(word_ngrams), min_df=min_df, max_features=max_word_features),
-            )
-        )
-    if char_ngrams:
-        features.append(
-            (
-                "chars",
-                CharTfidf(ngram_range=tuple(char_ngrams), min_df=min_df, max_features=max_char_features),
-            )
-        )
-    classifier = CalibratedSVM(C=C, folds=calibration_folds, tune_decision=tune_decision, random_state=random_state)
-    return Pipeline(
-        [
-            ("clean", PageCleaner()),
-            ("normalize", ArabicNormalizer()),
-            ("features", FeatureUnion(features)),
-            ("classify", classifier),
-        ]
-    )

@@ -1,6 +1,6 @@
 """Vocabulary lookups for a whole batch of n-grams at once, in numpy.
 
-The fitted vectorisers in :mod:`classify.pipeline` produce exactly
+The fitted vectorisers in :mod:`classify.model.vectorize` produce exactly
 scikit-learn's matrices, but looking n-grams up one Python string at a time
 cost more than normalising the text. Here each n-gram becomes an integer key
 (its characters, or its words' ids, packed in a fixed base), a vocabulary

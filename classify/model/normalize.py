@@ -117,7 +117,7 @@ def tokenize(text: str) -> list[str]:
 class ArabicNormalizer(TransformerMixin, BaseEstimator):
     """Normalise with camel-tools' rules and re-join the word tokens with
     single spaces, so that vectorisers downstream split on whitespace only.
-    The result is a :class:`~classify.ngrams.Batch`, so the word and the
+    The result is a :class:`~classify.model.ngrams.Batch`, so the word and the
     character vectoriser share one tokenisation of it."""
 
     def fit(self, X=None, y=None):

@@ -1,4 +1,5 @@
-"""One batch run: inputs -> model -> output file, with a summary.
+"""One batch run: inputs -> model -> output file, with a summary; in batches,
+optionally over processes.
 
 Exit status contract (documented in the README): 0 every input was tagged,
 3 some inputs could not be read (each has a row with its reason), 1 a user
@@ -9,14 +10,16 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+from typing import Iterable, Iterator
 
-from .errors import ClassifyError
-from .inputs import expand, iter_articles
-from .outputs import AtomicWriter, done_paths
-from .predict import columns, tag, tag_parallel
+from ..errors import EXIT_OK, EXIT_SOME_FAILED, ClassifyError
+from .read import Article, FileRef, expand, iter_articles
+from .rows import columns, tag_batch
+from .write import AtomicWriter, done_paths
 
-EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE, EXIT_SOME_FAILED = 0, 1, 2, 3
+BATCH = 256
 
 
 @dataclass
@@ -172,3 +175,60 @@ def _progress():
     )
     progress.start()
     return progress, progress.add_task("tag", total=None)
+
+
+def _batches(articles: Iterable[Article], size: int):
+    it = iter(articles)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def tag(model, articles: Iterable[Article], *, min_confidence=None, explain=False, batch_size=BATCH) -> Iterator[dict]:
+    for batch in _batches(articles, batch_size):
+        yield from tag_batch(model, batch, min_confidence, explain)
+
+
+# --- several processes: each loads the model once, batches keep input order.
+_WORKER_MODEL = None
+
+
+def _init_worker(model_dir):
+    global _WORKER_MODEL
+    from ..model.store import load_model
+
+    _WORKER_MODEL, _ = load_model(model_dir)
+
+
+def _work(args):
+    batch, min_confidence, explain = args
+    batch = [a.read() if isinstance(a, FileRef) else a for a in batch]
+    return tag_batch(_WORKER_MODEL, batch, min_confidence, explain)
+
+
+def tag_parallel(
+    model_dir, articles, *, jobs: int, model=None, min_confidence=None, explain=False, batch_size=BATCH
+) -> Iterator[dict]:
+    """As :func:`tag`, over ``jobs`` processes; ``articles`` may hold
+    FileRefs, which the workers read."""
+    import multiprocessing as mp
+
+    global _WORKER_MODEL
+    fork = mp.get_start_method(allow_none=True) != "spawn"
+    ctx = mp.get_context("fork" if fork else "spawn")
+    batches = _batches(articles, batch_size)
+    if fork and model is not None:
+        # forked workers share the parent's loaded model (copy-on-write)
+        # instead of each spending a cold start loading it again; the parent
+        # tags the first batch itself, so they also start with its lookup
+        # indexes and a word memo that already holds the frequent words
+        _WORKER_MODEL, init = model, None
+        first = next(batches, None)
+        if first is None:
+            return
+        yield from _work((first, min_confidence, explain))
+    else:
+        init = _init_worker
+    with ctx.Pool(jobs, initializer=init, initargs=(str(model_dir),) if init else ()) as pool:
+        work = ((b, min_confidence, explain) for b in batches)
+        for rows in pool.imap(_work, work, chunksize=1):
+            yield from rows

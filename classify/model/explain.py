@@ -39,7 +39,7 @@ def _branches(features):
 def explain_text(model, text: str, top: int = 8, label: str | None = None) -> list[tuple[str, float]]:
     """The ``top`` words that pushed ``text`` toward ``label`` (default: its
     predicted label), as (surface form, weight), strongest first."""
-    from .predict import decide
+    from .classifier import decide
 
     import scipy.sparse as sp
 

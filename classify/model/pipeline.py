@@ -1,0 +1,51 @@
+"""The one object that goes from raw page text to label.
+
+clean page -> camel-tools normalisation -> word + character TF-IDF ->
+linear SVM with calibrated probabilities and a macro-F1-tuned decision. Training
+fits what :func:`build_pipeline` returns; what ships is its exact image.
+"""
+
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from .classifier import CalibratedSVM
+from .clean import PageCleaner
+from .normalize import ArabicNormalizer
+from .vectorize import CharTfidf, WordTfidf
+
+
+def build_pipeline(
+    *,
+    word_ngrams=(1, 2),
+    char_ngrams=(1, 4),
+    max_word_features=150_000,
+    max_char_features=150_000,
+    min_df=2,
+    C=0.1,
+    calibration_folds=5,
+    tune_decision=True,
+    random_state=0,
+) -> Pipeline:
+    features = []
+    if word_ngrams:
+        features.append(
+            (
+                "words",
+                WordTfidf(ngram_range=tuple(word_ngrams), min_df=min_df, max_features=max_word_features),
+            )
+        )
+    if char_ngrams:
+        features.append(
+            (
+                "chars",
+                CharTfidf(ngram_range=tuple(char_ngrams), min_df=min_df, max_features=max_char_features),
+            )
+        )
+    classifier = CalibratedSVM(C=C, folds=calibration_folds, tune_decision=tune_decision, random_state=random_state)
+    return Pipeline(
+        [
+            ("clean", PageCleaner()),
+            ("normalize", ArabicNormalizer()),
+            ("features", FeatureUnion(features)),
+            ("classify", classifier),
+        ]
+    )

@@ -1,0 +1,41 @@
+"""Rows: each :class:`~classify.tagging.read.Article` becomes exactly one row,
+unreadable ones with their reason in ``error``."""
+
+import numpy as np
+
+from ..model.classifier import decide
+from .read import Article
+
+def columns(classes, explain: bool = False) -> list[str]:
+    cols = ["path", "label", "confidence", *(f"p_{c}" for c in classes), "uncertain", "encoding", "error"]
+    return cols + ["explanation"] if explain else cols
+
+
+def _rows(classes, batch: list[Article], proba, labels, min_confidence) -> list[dict]:
+    rows, k = [], 0
+    for art in batch:
+        row = {"path": art.path, "encoding": art.encoding, "error": art.error}
+        if art.error:
+            row.update({"label": "", "confidence": None, "uncertain": None})
+            row.update({f"p_{c}": None for c in classes})
+        else:
+            p = proba[k]
+            best = classes.index(labels[k])
+            k += 1
+            row.update({"label": str(classes[best]), "confidence": round(float(p[best]), 4)})
+            row.update({f"p_{c}": round(float(v), 4) for c, v in zip(classes, p)})
+            row["uncertain"] = bool(p[best] < min_confidence) if min_confidence is not None else None
+        rows.append(row)
+    return rows
+
+
+def tag_batch(model, batch: list[Article], min_confidence=None, explain: bool = False) -> list[dict]:
+    texts = [a.text for a in batch if not a.error]
+    proba = model.predict_proba(texts) if texts else np.empty((0, len(model.classes_)))
+    rows = _rows(list(model.classes_), batch, proba, decide(model, proba), min_confidence)
+    if explain:
+        from ..model.explain import explain_text, format_explanation
+
+        for art, row in zip(batch, rows):
+            row["explanation"] = "" if art.error else format_explanation(explain_text(model, art.text, label=row["label"]))
+    return rows
