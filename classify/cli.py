@@ -36,7 +36,7 @@ def _load(model: Optional[Path]):
     from .model.store import load_model
 
     model_dir = _model_dir(model)
-    return (*load_model(model_dir), model_dir)
+    return load_model(model_dir), model_dir
 
 
 @app.command()
@@ -80,9 +80,9 @@ def predict(
         except OSError as exc:
             _fail(f"{from_list}: {exc.strerror or exc}")
     try:
-        pipeline, _card, model_dir = _load(model)
+        loaded, model_dir = _load(model)
         summary = run(
-            pipeline, model_dir, paths, output=output, fmt=fmt, force=force, resume=resume, jobs=jobs,
+            loaded, model_dir, paths, output=output, fmt=fmt, force=force, resume=resume, jobs=jobs,
             min_confidence=min_confidence, pattern=pattern, text_column=text_column, id_column=id_column,
             max_bytes=max_bytes, progress=sys.stderr.isatty() and output is not None, explain=explain,
             engine=engine, scheduler=scheduler,
@@ -109,6 +109,7 @@ def train(
     base: Optional[str] = typer.Option(None, "--base", help="Add DATA to what this model learned ('default' = the shipped model); our corpora are not needed."),
     new_weight: float = typer.Option(1.0, "--new-weight", min=0.01, help="With --base: weight of each new article relative to a base article."),
     replace_labels: bool = typer.Option(False, "--replace-labels", help="With --base: ignore what it learned and train on DATA alone."),
+    calibrate_by: Optional[str] = typer.Option(None, "--calibrate-by", help="Column whose groups (e.g. corpus) are held out in turn to calibrate confidence and tune the decision."),
 ):
     """Train a model, print held-out metrics, write the model and its card."""
     from .model.store import save_model
@@ -117,7 +118,7 @@ def train(
     from .training.train import train as train_model
 
     try:
-        if (output / "model.joblib").exists() and not force:
+        if (output / "model.json").exists() and not force:
             _fail(f"{output}: already holds a model; choose a new directory or pass --force")
         frame = load_labelled(data, text_column=text_column, label_column=label_column, corpora_dir=corpora)
         groups = [g.strip() for g in test_groups.split(",")] if test_groups else None
@@ -129,17 +130,20 @@ def train(
             from .training.train import retrain
 
             base_dir = _model_dir(None) if base == "default" else Path(base)
-            pipeline, card, features = retrain(
+            trained, card, features = retrain(
                 base_dir, frame, test_groups=groups, split_by=split_by, test_size=test_size, seed=seed,
                 new_weight=new_weight,
             )
         else:
-            pipeline, card, features = train_model(
-                frame, test_groups=groups, split_by=split_by, test_size=test_size, seed=seed
+            from .training.corpora import licence_notes
+
+            trained, card, features = train_model(
+                frame, test_groups=groups, split_by=split_by, test_size=test_size, seed=seed,
+                calibrate_by=calibrate_by, licences=licence_notes(data),
             )
             if base is not None:
                 card["lineage"] = [{"replaced_labels_of": base, "date": card["created"]}]
-        card = save_model(pipeline, card, output, force=force, features=features)
+        card = save_model(trained, card, output, force=force, features=features)
     except ClassifyError as exc:
         _fail(str(exc))
     typer.echo(f"held-out: {card['data']['split']}")
@@ -159,21 +163,20 @@ def evaluate(
     plots: Optional[Path] = typer.Option(None, "--plots", help="Write reliability, confusion and precision-recall PNGs here."),
 ):
     """Per-label precision/recall/F1 and the confusion matrix on labelled data."""
-    from .model.classifier import decide
     from .training.data import load_labelled
     from .training.metrics import format_metrics, metrics_from_proba
 
     try:
-        pipeline, _card, _dir = _load(model)
+        loaded, _dir = _load(model)
         frame = load_labelled(data, text_column=text_column, label_column=label_column, corpora_dir=corpora)
         labels = frame["label"].to_numpy()
-        proba = pipeline.predict_proba(frame["text"].tolist())
-        predicted = decide(pipeline, proba)
-        metrics = metrics_from_proba(labels, proba, pipeline.classes_, predicted)
+        proba = loaded.predict_proba(frame["text"].tolist())
+        predicted = loaded.decide(proba)
+        metrics = metrics_from_proba(labels, proba, loaded.labels, predicted)
         if plots is not None:
             from .training.plots import save_plots
 
-            for path in save_plots(labels, proba, pipeline.classes_, predicted, plots):
+            for path in save_plots(labels, proba, loaded.labels, predicted, plots):
                 typer.echo(f"wrote {path}", err=True)
         if output is not None:
             output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -187,38 +190,14 @@ def evaluate(
 @app.command()
 def info(model: Optional[Path] = typer.Option(None, "--model", "-m")):
     """Show a model's card: labels, data, held-out metrics, versions, licence."""
-    from .model.store import read_card
-    from .training.metrics import format_metrics
+    from .model.card import format_card, read_card
 
     model_dir = _model_dir(model)
     try:
         card = read_card(model_dir)
     except ClassifyError as exc:
         _fail(str(exc))
-    typer.echo(f"model      {model_dir}")
-    typer.echo(f"labels     {', '.join(card.get('labels', []))}")
-    typer.echo(f"created    {card.get('created', '?')}")
-    data = card.get("data", {})
-    typer.echo(f"trained on {json.dumps(data.get('train', {}).get('per_label', {}), ensure_ascii=False)}")
-    typer.echo(f"held-out   {data.get('split', '?')}")
-    versions = card.get("versions", {})
-    typer.echo("versions   " + ", ".join(f"{k} {v}" for k, v in versions.items()))
-    typer.echo(f"sha256     {card.get('model_sha256', '?')}")
-    for note in card.get("licence", []):
-        typer.echo(f"licence    {note}")
-    for step in card.get("lineage", []):
-        if "base_model" in step:
-            typer.echo(
-                f"lineage    {step['date']}: added {step['added']['articles']} articles "
-                f"{json.dumps(step['added']['per_label'], ensure_ascii=False)} to {step['base_model']} "
-                f"(sha256 {str(step['base_sha256'])[:12]}…; held-out macro-F1 "
-                f"{step['base_heldout_macro_f1']} -> {step['heldout_macro_f1']})"
-            )
-        else:
-            typer.echo(f"lineage    {step['date']}: trained on new data only, replacing {step['replaced_labels_of']}")
-    if card.get("heldout_metrics"):
-        typer.echo("")
-        typer.echo(format_metrics(card["heldout_metrics"]))
+    typer.echo(format_card(card, model_dir))
 
 
 @app.command("explain-model")
@@ -231,10 +210,10 @@ def explain_model(
     from .model.explain import top_features
 
     try:
-        pipeline, _card, _dir = _load(model)
+        loaded, _dir = _load(model)
     except ClassifyError as exc:
         _fail(str(exc))
-    for label, branches in top_features(pipeline, top).items():
+    for label, branches in top_features(loaded, top).items():
         typer.echo(label)
         for branch, feats in branches.items():
             shown = ", ".join(f"{term.replace(' ', '_')} {w:.2f}" for term, w in feats)

@@ -1,22 +1,12 @@
 import shutil
-from pathlib import Path
 
 import pytest
 
-from classify.training.data import load_labelled
 from classify.model.store import save_model
+from classify.training.data import load_labelled
 from classify.training.train import train
 
-HERE = Path(__file__).resolve().parent
-FIXTURES = HERE / "fixtures" / "articles"
-REPO = HERE.parent
-SHARED = REPO.parent / "shared"
-SHIPPED = REPO / "models" / "default"
-
-needs_shared = pytest.mark.skipif(not (SHARED / "examples").is_dir(), reason="../shared is not present")
-needs_corpora = pytest.mark.skipif(
-    not (SHARED / "corpora" / "saudinewsnet.jsonl.gz").is_file(), reason="../shared/corpora is not present"
-)
+from .helpers import FIXTURES
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from classify.tagging import run as predict_mod
 from classify.tagging.run import EXIT_SOME_FAILED, run
 from classify.model.store import load_model
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 PF = (FIXTURES / "press-freedom" / "02.txt").read_text(encoding="utf-8")
 GC = (FIXTURES / "government-communication" / "02.txt").read_text(encoding="utf-8")
@@ -44,7 +44,7 @@ def mixed(tmp_path):
 
 
 def test_every_input_gets_exactly_one_row(tiny_model_dir, mixed, tmp_path):
-    model, _ = load_model(tiny_model_dir)
+    model = load_model(tiny_model_dir)
     out = tmp_path / "tags.csv"
     summary = run(
         model, tiny_model_dir, [str(mixed)], output=out, fmt="csv", pattern="*.txt,*.html,*.jsonl,*.csv", max_bytes=50_000
@@ -73,7 +73,7 @@ def test_every_input_gets_exactly_one_row(tiny_model_dir, mixed, tmp_path):
 
 
 def test_interrupted_batch_leaves_no_partial_output(tiny_model_dir, mixed, tmp_path, monkeypatch):
-    model, _ = load_model(tiny_model_dir)
+    model = load_model(tiny_model_dir)
     real = predict_mod.tag_batch
 
     def dies_on_second_batch(model, batch, min_confidence=None, explain=False, _calls=[0]):
@@ -114,7 +114,7 @@ def test_workers_that_load_the_model_themselves_read_deferred_files(tiny_model_d
 
     deferred = list(iter_articles([mixed], pattern="*", defer_files=True))
     assert any(isinstance(a, FileRef) for a in deferred)
-    model, _ = load_model(tiny_model_dir)
+    model = load_model(tiny_model_dir)
     expected = list(predict_mod.tag(model, iter_articles([mixed], pattern="*"), batch_size=2))
     got = list(predict_mod.tag_parallel(tiny_model_dir, deferred, jobs=2, model=None, batch_size=2))
     assert got == expected and len(got) == len(deferred)

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from classify.cli import app
 
-from .conftest import FIXTURES, SHARED, SHIPPED, needs_shared
+from .helpers import FIXTURES, SHARED, SHIPPED, needs_shared
 
 runner = CliRunner()
 GC_TEXT = (FIXTURES / "government-communication" / "03.txt").read_text(encoding="utf-8")
@@ -130,7 +130,7 @@ def test_errors_are_one_line_without_traceback(tiny_model_dir, args, code, messa
 
 
 def test_tampered_model_is_refused_from_the_cli(model_copy):
-    (model_copy / "model.joblib").write_bytes(b"cos\nsystem\n(S'echo pwned'\ntR.")
+    (model_copy / "model.npz").write_bytes(b"cos\nsystem\n(S'echo pwned'\ntR.")
     res = invoke("predict", "-", "--model", model_copy, input=GC_TEXT)
     assert res.exit_code == 1
     assert "does not match card.json" in res.stderr and len(res.stderr.strip().splitlines()) == 1
@@ -156,7 +156,7 @@ def test_train_table_and_evaluate_and_info(tmp_path):
     assert res.exit_code == 0, res.output
     assert json.loads(metrics.read_text())["n"] == len(rows)
     res = invoke("info", "--model", out)
-    assert res.exit_code == 0 and card["model_sha256"] in res.stdout
+    assert res.exit_code == 0 and card["files"]["model.npz"] in res.stdout
     res = invoke("train", data, "-o", out, "--text-column", "body", "--label-column", "topic")
     assert res.exit_code == 1 and "--force" in res.stderr
 

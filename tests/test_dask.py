@@ -13,7 +13,7 @@ distributed = pytest.importorskip("distributed")
 from classify.tagging.run import run  # noqa: E402
 from classify.model.store import load_model  # noqa: E402
 
-from .conftest import FIXTURES  # noqa: E402
+from .helpers import FIXTURES  # noqa: E402
 
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
 
@@ -41,7 +41,7 @@ def cluster():
 
 
 def test_dask_rows_equal_local_rows(tiny_model_dir, tmp_path, cluster):
-    model, _ = load_model(tiny_model_dir)
+    model = load_model(tiny_model_dir)
     folder = make_folder(tmp_path / "in", 60)
     local, remote = tmp_path / "local.csv", tmp_path / "dask.csv"
     s1 = run(model, tiny_model_dir, [str(folder)], output=local, fmt="csv", batch_size=8)
@@ -56,7 +56,7 @@ def test_dask_rows_equal_local_rows(tiny_model_dir, tmp_path, cluster):
 def test_killed_worker_loses_and_duplicates_nothing(tiny_model_dir, tmp_path):
     from distributed import Client, LocalCluster
 
-    model, _ = load_model(tiny_model_dir)
+    model = load_model(tiny_model_dir)
     folder = make_folder(tmp_path / "in", 1500)
     local, remote = tmp_path / "local.csv", tmp_path / "dask.csv"
     run(model, tiny_model_dir, [str(folder)], output=local, fmt="csv", batch_size=10)
@@ -91,7 +91,7 @@ def test_killed_worker_loses_and_duplicates_nothing(tiny_model_dir, tmp_path):
 def test_resume_on_dask_skips_records_already_written(tiny_model_dir, tmp_path, cluster):
     import json
 
-    model, _ = load_model(tiny_model_dir)
+    model = load_model(tiny_model_dir)
     folder = tmp_path / "in"
     folder.mkdir()
     lines = [json.dumps({"id": f"r{i}", "text": TEXTS[i % len(TEXTS)]}, ensure_ascii=False) for i in range(6)]
@@ -110,7 +110,7 @@ def test_resume_on_dask_skips_records_already_written(tiny_model_dir, tmp_path, 
 def test_partitioned_parquet_folder_equals_local_rows(tiny_model_dir, tmp_path, cluster):
     import pandas as pd
 
-    model, _ = load_model(tiny_model_dir)
+    model = load_model(tiny_model_dir)
     folder = make_folder(tmp_path / "in", 40)
     local, parts = tmp_path / "local.parquet", tmp_path / "tags"
     run(model, tiny_model_dir, [str(folder)], output=local, fmt="parquet", batch_size=8)

@@ -6,8 +6,6 @@ keyword lines and "read also" teasers of other articles do not count.
 
 import re
 
-from sklearn.base import BaseEstimator, TransformerMixin
-
 # Tolerant of hamza/alef variants, tanween and tatweel, since scrapers and
 # outlets spell these markers every which way.
 _A = "[اأإآ]"
@@ -38,13 +36,3 @@ def clean_page(text: str) -> str:
         text = text[: match.start()]
     lines = [ln for ln in text.splitlines() if not _FURNITURE_LINE.match(ln)]
     return "\n".join(lines).strip()
-
-
-class PageCleaner(TransformerMixin, BaseEstimator):
-    """Pipeline step wrapping :func:`clean_page`; stateless."""
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X):
-        return [clean_page(x) for x in X]

@@ -3,33 +3,27 @@
 The chain is camel-tools' own: ``CharMapper.builtin_mapper('arclean')``,
 ``normalize_unicode``, ``dediac_ar``, ``normalize_alef_ar``,
 ``normalize_alef_maksura_ar``, ``normalize_teh_marbuta_ar`` and tatweel
-removal. camel-tools applies its character maps one Python-level character at
-a time and takes ~0.5 s to import; :class:`ArabicNormalizer` reads the same
-maps out of camel-tools once, in ``fit``, and applies them with C-level
-``str.translate`` passes. The tables are fitted state, so a saved model
-normalises exactly as it did when it was measured, without importing
-camel-tools at prediction time. ``tests/test_normalize.py`` checks the fast
-path against :func:`camel_normalize` on real and arbitrary text.
+removal, then camel-tools' ``simple_word_tokenize`` minus punctuation and
+symbol tokens. camel-tools applies its character maps one Python-level
+character at a time and takes ~0.5 s to import; :func:`build_tables` reads the
+same maps out of camel-tools once, at training time, into plain strings and
+dicts that a model file carries as JSON, and :class:`Normalizer` applies them
+with C-level regex and ``str.replace`` passes. So a saved model normalises
+exactly as it did when it was measured, without importing camel-tools.
+``tests/model/test_normalize.py`` checks the fast path against
+:func:`camel_normalize` on real and arbitrary text.
 """
 
 import re
 import unicodedata
 
-import regex
-from sklearn.base import BaseEstimator, TransformerMixin
-
-from .ngrams import Batch
-
 TATWEEL = "\u0640"
-
-# Word tokens as camel-tools' simple_word_tokenize yields them, minus the
-# punctuation/symbol tokens, which carry no topic.
-_WORD = regex.compile(r"[^\s\p{P}\p{S}]+")
+# Tables written by this code; a model whose tables say otherwise is refused.
+TABLES_VERSION = 1
 
 
 def camel_normalize(text: str) -> str:
     """Reference chain: camel-tools' functions called one after another."""
-    from camel_tools.utils.charmap import CharMapper
     from camel_tools.utils.dediac import dediac_ar
     from camel_tools.utils.normalize import (
         normalize_alef_ar,
@@ -38,12 +32,7 @@ def camel_normalize(text: str) -> str:
         normalize_unicode,
     )
 
-    global _ARCLEAN
-    try:
-        mapper = _ARCLEAN
-    except NameError:
-        mapper = _ARCLEAN = CharMapper.builtin_mapper("arclean")
-    text = mapper(text)
+    text = _arclean()(text)
     text = normalize_unicode(text)
     text = dediac_ar(text)
     text = normalize_alef_ar(text)
@@ -54,76 +43,128 @@ def camel_normalize(text: str) -> str:
 
 def camel_tokenize(text: str) -> list[str]:
     """Reference tokeniser: camel-tools' simple_word_tokenize, words only."""
+    import regex
     from camel_tools.tokenizers.word import simple_word_tokenize
 
-    return [t for t in simple_word_tokenize(text) if _WORD.fullmatch(t)]
+    word = regex.compile(r"[^\s\p{P}\p{S}]+")
+    return [t for t in simple_word_tokenize(text) if word.fullmatch(t)]
+
+
+_ARCLEAN = None
+
+
+def _arclean():
+    global _ARCLEAN
+    if _ARCLEAN is None:
+        from camel_tools.utils.charmap import CharMapper
+
+        _ARCLEAN = CharMapper.builtin_mapper("arclean")
+    return _ARCLEAN
+
+
+def _char_ranges(pattern: str) -> list[list[int]]:
+    """The code points a one-character ``regex`` pattern matches, as [lo, hi] runs."""
+    import regex
+
+    everything = "".join(map(chr, range(0x110000)))
+    points = [m.start() for m in regex.finditer(pattern, everything)]
+    runs: list[list[int]] = []
+    for cp in points:
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    return runs
 
 
 def build_tables() -> dict:
-    """Read camel-tools' character maps into compiled patterns and tables."""
-    from camel_tools.utils.charmap import CharMapper
+    """camel-tools' character maps and the tokeniser's separators as plain
+    JSON-ready data (training time only: imports camel-tools and regex).
+
+    camel-tools offers no public accessor for a CharMapper's table, so this is
+    the one place that reads its ``_charmap``/``_default``;
+    ``tests/model/test_normalize.py`` fails loudly if that changes.
+    """
     from camel_tools.utils.charsets import AR_DIAC_CHARSET
     from camel_tools.utils.normalize import _UNICODE_CHAR_FIX
 
-    arclean = CharMapper.builtin_mapper("arclean")
+    arclean = _arclean()
     charmap = arclean._charmap  # char -> replacement; None keeps the char
     if arclean._default not in ("", None):
         raise ValueError("arclean's default changed; the fast path assumes deletion")
-    # identity entries (the space) need no work; deletions need no callback
-    mapped = {c: v for c, v in charmap.items() if v is not None and v != c and v != ""}
-    deleted = "".join(sorted(c for c, v in charmap.items() if v == ""))
     return {
-        # arclean deletes every character outside its map (default '').
-        "arclean_drop": re.compile("[^" + re.escape("".join(sorted(charmap))) + "]")
-        if arclean._default == ""
-        else None,
-        "arclean_delete_re": re.compile("[" + re.escape(deleted) + "]"),
-        "arclean_re": re.compile("[" + re.escape("".join(sorted(mapped))) + "]"),
-        "arclean": mapped,
+        "version": TABLES_VERSION,
+        # arclean deletes every character outside its map when its default is ''
+        "arclean_keep": "".join(sorted(charmap)) if arclean._default == "" else None,
+        "arclean_delete": "".join(sorted(c for c, v in charmap.items() if v == "")),
+        # identity entries (the space) need no work
+        "arclean_map": {c: v for c, v in sorted(charmap.items()) if v is not None and v != c and v != ""},
         "unicode_fix": {c: v for c, v in _UNICODE_CHAR_FIX._charmap.items() if v is not None},
         # dediac, alef, alef maksura, teh marbuta and tatweel touch disjoint
-        # characters and none produces another's input, so their order is free.
-        "delete_re": re.compile("[" + re.escape("".join(sorted(AR_DIAC_CHARSET)) + TATWEEL) + "]"),
-        "replace": [(c, "\u0627") for c in "\u0625\u0623\u0671\u0622"]
-        + [("\u0649", "\u064a"), ("\u0629", "\u0647")],
+        # characters and none produces another's input, so their order is free
+        "delete": "".join(sorted(AR_DIAC_CHARSET)) + TATWEEL,
+        "replace": [[c, "\u0627"] for c in "\u0625\u0623\u0671\u0622"] + [["\u0649", "\u064a"], ["\u0629", "\u0647"]],
+        # word tokens are runs of anything but white space, punctuation and
+        # symbols (camel-tools' simple_word_tokenize, minus the punctuation and
+        # symbol tokens, which carry no topic); stored as code-point runs so
+        # that tokenising needs only the standard library's `re`
+        "separators": _char_ranges(r"[\s\p{P}\p{S}]"),
     }
 
 
-def fast_normalize(text: str, tables: dict) -> str:
-    # Per-character dict lookups (CharMapper, str.translate) cost more than the
-    # rest of the pipeline; regex scans and str.replace run in C and only call
-    # back into Python for the rare characters arclean rewrites.
-    if tables["arclean_drop"] is not None:
-        text = tables["arclean_drop"].sub("", text)
-    delete = tables.get("arclean_delete_re")  # absent in tables fitted before it existed
-    if delete is not None:
-        text = delete.sub("", text)
-    mapped = tables["arclean"]
-    text = tables["arclean_re"].sub(lambda m: mapped[m.group()], text)
-    for char, repl in tables["unicode_fix"].items():
-        if char in text:
+def _charclass(chars: str) -> str:
+    return "[" + re.escape(chars) + "]"
+
+
+def _ranges_class(runs) -> str:
+    parts = []
+    for lo, hi in runs:
+        parts.append(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
+    return "".join(parts)
+
+
+class Normalizer:
+    """Normalise and tokenise with tables from :func:`build_tables`."""
+
+    def __init__(self, tables: dict):
+        if tables.get("version") != TABLES_VERSION:
+            raise ValueError(f"normalisation tables of version {tables.get('version')!r}, expected {TABLES_VERSION}")
+        self.tables = tables
+        keep = tables["arclean_keep"]
+        self._drop = re.compile("[^" + re.escape(keep) + "]") if keep is not None else None
+        self._delete_arclean = re.compile(_charclass(tables["arclean_delete"])) if tables["arclean_delete"] else None
+        self._map = tables["arclean_map"]
+        self._map_re = re.compile(_charclass("".join(self._map))) if self._map else None
+        self._fix = list(tables["unicode_fix"].items())
+        self._delete = re.compile(_charclass(tables["delete"]))
+        self._replace = [tuple(pair) for pair in tables["replace"]]
+        self._word = re.compile("[^" + _ranges_class(tables["separators"]) + "]+")
+
+    def normalize(self, text: str) -> str:
+        # Per-character dict lookups (CharMapper, str.translate) cost more than
+        # the rest of the pipeline; regex scans and str.replace run in C and only
+        # call back into Python for the rare characters arclean rewrites.
+        if self._drop is not None:
+            text = self._drop.sub("", text)
+        if self._delete_arclean is not None:
+            text = self._delete_arclean.sub("", text)
+        if self._map_re is not None:
+            mapped = self._map
+            text = self._map_re.sub(lambda m: mapped[m.group()], text)
+        for char, repl in self._fix:
+            if char in text:
+                text = text.replace(char, repl)
+        text = unicodedata.normalize("NFKC", text)
+        text = self._delete.sub("", text)
+        for char, repl in self._replace:
             text = text.replace(char, repl)
-    text = unicodedata.normalize("NFKC", text)
-    text = tables["delete_re"].sub("", text)
-    for char, repl in tables["replace"]:
-        text = text.replace(char, repl)
-    return text
+        return text
 
+    def tokenize(self, text: str) -> list[str]:
+        """Word tokens of already normalised text."""
+        return self._word.findall(text)
 
-def tokenize(text: str) -> list[str]:
-    return _WORD.findall(text)
-
-
-class ArabicNormalizer(TransformerMixin, BaseEstimator):
-    """Normalise with camel-tools' rules and re-join the word tokens with
-    single spaces, so that vectorisers downstream split on whitespace only.
-    The result is a :class:`~classify.model.ngrams.Batch`, so the word and the
-    character vectoriser share one tokenisation of it."""
-
-    def fit(self, X=None, y=None):
-        self.tables_ = build_tables()
-        return self
-
-    def transform(self, X):
-        tables = self.tables_
-        return Batch(" ".join(_WORD.findall(fast_normalize(x, tables))) for x in X)
+    def __call__(self, text: str) -> str:
+        """Normalised word tokens joined by single spaces, what the
+        vectorisers read (they split on white space only)."""
+        return " ".join(self._word.findall(self.normalize(text)))

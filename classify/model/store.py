@@ -1,27 +1,51 @@
-"""Model directories: ``model.joblib`` plus ``card.json``.
+"""Model directories as data, never code.
 
-A joblib file is code to Python's unpickler. We only unpickle a file the user
-named (or the shipped default), and only after its sha256 matches the one the
-card recorded when the model was written, and its recorded library versions
-match the installed ones.
+A model directory holds:
+
+- ``model.json``: structure and settings (format version, labels, the
+  camel-tools normalisation tables, each TF-IDF branch's settings, the
+  decision weights);
+- ``model.npz``: plain numeric arrays (vocabularies as UTF-8 bytes, idf,
+  linear weights, calibration), read with ``allow_pickle=False``;
+- ``card.json``: the model card (see :mod:`classify.model.card`), with the
+  sha256 of every other file;
+- ``features.npz`` (optional): the training rows that ``train --base``
+  builds on, plain arrays too.
+
+Loading parses JSON and numeric arrays and checks every key, dtype, shape
+and value range, so a model folder from anyone can be loaded without running
+anything it contains. The sha256s catch a corrupted or swapped file; they do
+not make a hostile folder trustworthy (whoever wrote the folder wrote the
+card too), which is why loading must be safe on its own.
 """
 
 import hashlib
 import json
-import platform
-from datetime import datetime, timezone
+import os
+import zipfile
 from pathlib import Path
 
-import joblib
+import numpy as np
 
 from ..errors import ModelError
+from . import card as cards
+from .normalize import Normalizer
+from .predictor import Model
+from .vectorize import Vectorizer
 
-MODEL_FILE = "model.joblib"
-CARD_FILE = "card.json"
-# The training rows a model's classifier depends on, so that users can add
-# their own data to a model without our corpora. Plain arrays: np.load with
-# allow_pickle=False runs no code.
+FORMAT = "classify-model"
+FORMAT_VERSION = 1
+STRUCTURE_FILE = "model.json"
+ARRAYS_FILE = "model.npz"
 FEATURES_FILE = "features.npz"
+LEGACY_PICKLE = "model.joblib"
+
+# Bounds far above any real model, so that a malformed file is refused
+# before it can exhaust memory.
+MAX_FEATURES = 20_000_000
+MAX_LABELS = 1_000
+MAX_MEMBER_BYTES = 2 << 30
+MAX_JSON_BYTES = 64 << 20
 
 
 def sha256_of(path: Path) -> str:
@@ -32,143 +56,226 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def library_versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": platform.python_version()}
-    for dist in ("scikit-learn", "camel-tools", "classify"):
-        try:
-            out[dist] = version(dist)
-        except PackageNotFoundError:
-            out[dist] = None
-    return out
+# --- writing -----------------------------------------------------------------
 
 
-def _minor(v: str | None) -> str | None:
-    return ".".join(v.split(".")[:2]) if v else v
+def _terms_bytes(terms: list[str]) -> np.ndarray:
+    if any("\n" in t for t in terms):
+        raise ValueError("terms must not contain newlines")
+    return np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8)
 
 
-def read_card(model_dir: Path) -> dict:
-    model_dir = Path(model_dir)
-    card_path = model_dir / CARD_FILE
-    if not model_dir.is_dir():
-        raise ModelError(f"{model_dir}: model directory not found")
-    if not card_path.is_file():
-        raise ModelError(f"{model_dir}: not a model directory (no {CARD_FILE})")
-    try:
-        return json.loads(card_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{card_path}: unreadable model card ({exc})") from None
+def _atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
 
 
-def check_versions(card: dict, model_dir: Path) -> None:
-    """Refuse a model pickled by another scikit-learn minor version.
+def save_model(model: Model, card: dict, model_dir: Path, *, force: bool = False, features=None) -> dict:
+    """Write a model directory; never replaces a model unless forced.
 
-    Unpickling across scikit-learn versions can fail or, worse, silently
-    predict differently; camel-tools' version is reported as information, the
-    normalisation tables travel inside the model.
+    ``features`` = (X, y, weights) adds ``features.npz``. Returns the card as
+    written (with the files' sha256).
     """
-    recorded = (card.get("versions") or {}).get("scikit-learn")
-    installed = library_versions()["scikit-learn"]
-    if recorded and _minor(recorded) != _minor(installed):
-        raise ModelError(
-            f"{model_dir}: saved with scikit-learn {recorded}, this is {installed}; "
-            f"retrain it with `classify train` or install scikit-learn=={recorded}"
-        )
-
-
-def load_model(model_dir: Path):
-    """Load and check a model directory; returns (pipeline, card)."""
-    from sklearn.pipeline import Pipeline
-
     model_dir = Path(model_dir)
-    card = read_card(model_dir)
-    model_path = model_dir / MODEL_FILE
-    if not model_path.is_file():
-        raise ModelError(f"{model_dir}: no {MODEL_FILE} next to {CARD_FILE}")
-    expected = card.get("model_sha256")
+    if (model_dir / STRUCTURE_FILE).exists() and not force:
+        raise ModelError(f"{model_dir}: already holds a model; choose a new directory or pass --force")
+    model_dir.mkdir(parents=True, exist_ok=True)
+    structure = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "labels": list(model.labels),
+        "cleaner": "clean_page",
+        "normalizer": model.normalizer.tables,
+        "branches": [
+            {"name": name, "analyzer": vec.analyzer, "ngram_range": list(vec.ngram_range), "n_features": vec.n_features}
+            for name, vec in model.branches
+        ],
+        "score_columns": int(model.coef.shape[0]),
+        "decision_weights": [float(w) for w in model.weights],
+    }
+    arrays = {"coef": model.coef.astype(np.float32), "intercept": model.intercept, "calib_a": model.calib_a, "calib_b": model.calib_b}
+    for name, vec in model.branches:
+        arrays[f"{name}.terms"] = _terms_bytes(vec.terms)
+        arrays[f"{name}.idf"] = vec.idf
+    _atomic(model_dir / STRUCTURE_FILE, lambda p: p.write_text(json.dumps(structure, ensure_ascii=False) + "\n", encoding="utf-8"))
+    _atomic(model_dir / ARRAYS_FILE, lambda p: np.savez_compressed(open(p, "wb"), **arrays))
+    files = [STRUCTURE_FILE, ARRAYS_FILE]
+    if features is not None:
+        X, y, weights = features
+        X = X.tocsr()
+        _atomic(
+            model_dir / FEATURES_FILE,
+            lambda p: np.savez_compressed(
+                open(p, "wb"),
+                data=X.data.astype(np.float16),
+                indices=X.indices.astype(np.int32),
+                indptr=X.indptr.astype(np.int64),
+                shape=np.asarray(X.shape, dtype=np.int64),
+                labels=np.asarray(y, dtype=str),
+                weights=np.asarray(weights, dtype=np.float64),
+            ),
+        )
+        files.append(FEATURES_FILE)
+    elif (model_dir / FEATURES_FILE).exists():
+        (model_dir / FEATURES_FILE).unlink()  # it belonged to the model replaced
+    (model_dir / LEGACY_PICKLE).unlink(missing_ok=True)
+    card = cards.complete(card, model, {f: sha256_of(model_dir / f) for f in files},
+                          (model_dir / ARRAYS_FILE).stat().st_size)
+    cards.write_card(card, model_dir)
+    return card
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def _check_file(model_dir: Path, card: dict, name: str) -> Path:
+    path = model_dir / name
+    expected = card["files"].get(name)
+    if not path.is_file():
+        raise ModelError(f"{model_dir}: no {name}")
     if not expected:
-        raise ModelError(f"{model_dir}: {CARD_FILE} records no model_sha256; refusing to unpickle an unverified file")
-    actual = sha256_of(model_path)
+        raise ModelError(f"{model_dir}: {cards.CARD_FILE} records no sha256 for {name}")
+    actual = sha256_of(path)
     if actual != expected:
         raise ModelError(
-            f"{model_path}: sha256 {actual[:12]}… does not match {CARD_FILE} ({expected[:12]}…); "
-            "refusing to load a file that was altered or replaced"
+            f"{path}: sha256 {actual[:12]}… does not match {cards.CARD_FILE} ({expected[:12]}…); "
+            "the file was altered, corrupted or replaced"
         )
-    check_versions(card, model_dir)
-    _alias_old_module_paths()
+    return path
+
+
+def _open_arrays(path: Path):
     try:
-        model = joblib.load(model_path)
-    except Exception as exc:  # a corrupt pickle can raise almost anything
-        raise ModelError(f"{model_path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
-    if not isinstance(model, Pipeline) or not hasattr(model, "predict_proba"):
-        raise ModelError(f"{model_path}: not a classify pipeline (got {type(model).__name__})")
-    return model, card
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if info.file_size > MAX_MEMBER_BYTES:
+                    raise ModelError(f"{path}: member {info.filename} is {info.file_size} bytes; refusing")
+    except zipfile.BadZipFile:
+        raise ModelError(f"{path}: not a numpy .npz archive") from None
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise ModelError(f"{path}: not a plain-array file ({exc})") from None
 
 
-def _alias_old_module_paths():
-    # The shipped model.joblib was pickled before the package was split into
-    # model/, tagging/ and training/; until it is rebuilt, its class paths
-    # resolve to the moved modules.
-    import sys
+def _array(npz, path: Path, key: str, kind: str, ndim: int, shape=None) -> np.ndarray:
+    if key not in npz.files:
+        raise ModelError(f"{path}: missing array '{key}'")
+    try:
+        a = npz[key]
+    except ValueError as exc:  # object arrays need pickle: refused
+        raise ModelError(f"{path}: array '{key}' is not plain data ({exc})") from None
+    if a.dtype.kind not in kind:
+        raise ModelError(f"{path}: array '{key}' has dtype {a.dtype}, expected kind {kind}")
+    if a.ndim != ndim or (shape is not None and tuple(a.shape) != tuple(shape)):
+        raise ModelError(f"{path}: array '{key}' has shape {a.shape}, expected {shape or f'{ndim} dimensions'}")
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        raise ModelError(f"{path}: array '{key}' holds NaN or infinite values")
+    return a
 
-    from . import classifier, clean, normalize, vectorize
 
-    for old, new in (("pipeline", vectorize), ("classifier", classifier), ("clean", clean), ("normalize", normalize)):
-        sys.modules.setdefault(f"classify.{old}", new)
+def _read_json(path: Path) -> dict:
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise ModelError(f"{path}: {path.stat().st_size} bytes; refusing so large a JSON file")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{path}: expected a JSON object")
+    return data
+
+
+def _need(cond: bool, path: Path, what: str) -> None:
+    if not cond:
+        raise ModelError(f"{path}: {what}")
+
+
+def _structure(path: Path) -> dict:
+    s = _read_json(path)
+    _need(s.get("format") == FORMAT, path, f"not a {FORMAT} file")
+    _need(s.get("format_version") == FORMAT_VERSION, path,
+          f"format version {s.get('format_version')!r}; this classify reads version {FORMAT_VERSION}")
+    labels = s.get("labels")
+    _need(isinstance(labels, list) and 2 <= len(labels) <= MAX_LABELS and all(isinstance(x, str) and x for x in labels)
+          and len(set(labels)) == len(labels), path, "'labels' must be 2 or more distinct label names")
+    _need(s.get("cleaner") == "clean_page", path, f"unknown cleaner {s.get('cleaner')!r}")
+    _need(isinstance(s.get("normalizer"), dict), path, "'normalizer' tables missing")
+    branches = s.get("branches")
+    _need(isinstance(branches, list) and len(branches) >= 1, path, "'branches' missing")
+    for b in branches:
+        _need(isinstance(b, dict) and isinstance(b.get("name"), str) and b.get("analyzer") in ("word", "char_wb")
+              and isinstance(b.get("ngram_range"), list) and len(b["ngram_range"]) == 2
+              and all(isinstance(n, int) and 1 <= n <= 8 for n in b["ngram_range"])
+              and b["ngram_range"][0] <= b["ngram_range"][1]
+              and isinstance(b.get("n_features"), int) and 0 < b["n_features"] <= MAX_FEATURES,
+              path, f"malformed branch {b!r:.80}")
+    cols = s.get("score_columns")
+    _need(cols == (1 if len(labels) == 2 else len(labels)), path, "'score_columns' does not fit the labels")
+    w = s.get("decision_weights")
+    _need(isinstance(w, list) and len(w) == len(labels) and all(isinstance(x, (int, float)) and x > 0 for x in w),
+          path, "'decision_weights' must be one positive number per label")
+    return s
+
+
+def load_model(model_dir: Path) -> Model:
+    """Load and check a model directory. Runs nothing from it."""
+    model_dir = Path(model_dir)
+    card = cards.read_card(model_dir)
+    if not (model_dir / STRUCTURE_FILE).exists() and (model_dir / LEGACY_PICKLE).exists():
+        raise ModelError(
+            f"{model_dir}: holds only {LEGACY_PICKLE}, the old pickled format, which could run code when loaded; "
+            "retrain it with this version of classify"
+        )
+    s = _structure(_check_file(model_dir, card, STRUCTURE_FILE))
+    path = _check_file(model_dir, card, ARRAYS_FILE)
+    try:
+        normalizer = Normalizer(s["normalizer"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ModelError(f"{model_dir / STRUCTURE_FILE}: unusable normaliser tables ({exc})") from None
+    n_labels, n_cols = len(s["labels"]), s["score_columns"]
+    with _open_arrays(path) as npz:
+        branches = []
+        for b in s["branches"]:
+            raw = _array(npz, path, f"{b['name']}.terms", "u", 1)
+            try:
+                terms = raw.tobytes().decode("utf-8").split("\n")
+            except UnicodeDecodeError:
+                raise ModelError(f"{path}: '{b['name']}.terms' is not UTF-8") from None
+            _need(len(terms) == b["n_features"], path, f"'{b['name']}.terms' holds {len(terms)} terms, not {b['n_features']}")
+            idf = _array(npz, path, f"{b['name']}.idf", "f", 1, (b["n_features"],))
+            branches.append((b["name"], Vectorizer(b["analyzer"], b["ngram_range"], terms, idf)))
+        n_features = sum(b["n_features"] for b in s["branches"])
+        coef = _array(npz, path, "coef", "f", 2, (n_cols, n_features)).astype(np.float64)
+        intercept = _array(npz, path, "intercept", "f", 1, (n_cols,)).astype(np.float64)
+        calib_a = _array(npz, path, "calib_a", "f", 1, (n_cols,)).astype(np.float64)
+        calib_b = _array(npz, path, "calib_b", "f", 1, (n_cols,)).astype(np.float64)
+    _need(list(card.get("labels", [])) == s["labels"], model_dir / cards.CARD_FILE, "labels differ from model.json's")
+    return Model(s["labels"], normalizer, branches, coef, intercept, calib_a, calib_b,
+                 np.asarray(s["decision_weights"], dtype=np.float64), card)
 
 
 def load_features(model_dir: Path, card: dict):
-    """The base model's stored training rows: (X, y, sample weights)."""
-    import numpy as np
+    """The base model's stored training rows: (X as scipy CSR, labels, weights).
+    Training only (imports scipy)."""
     import scipy.sparse as sp
 
-    path = Path(model_dir) / FEATURES_FILE
-    expected = card.get("features_sha256")
-    if not path.is_file() or not expected:
-        raise ModelError(f"{model_dir}: has no {FEATURES_FILE} to build on; retrain with --replace-labels")
-    if sha256_of(path) != expected:
-        raise ModelError(f"{path}: sha256 does not match {CARD_FILE}; refusing an altered file")
-    with np.load(path, allow_pickle=False) as z:
-        X = sp.csr_matrix((z["data"].astype(np.float32), z["indices"], z["indptr"]), shape=tuple(z["shape"]))
-        return X, z["labels"].astype(str), z["weights"].astype(np.float64)
-
-
-def save_model(model, card: dict, model_dir: Path, *, force: bool = False, features=None) -> dict:
-    """Write model.joblib and card.json (and, given ``features`` = (X, y,
-    weights), features.npz); never replaces a model unless forced."""
     model_dir = Path(model_dir)
-    if (model_dir / MODEL_FILE).exists() and not force:
-        raise ModelError(f"{model_dir}: already holds a model; choose a new directory or pass --force")
-    model_dir.mkdir(parents=True, exist_ok=True)
-    model_path = model_dir / MODEL_FILE
-    tmp = model_path.with_suffix(".joblib.tmp")
-    joblib.dump(model, tmp, compress=3)
-    tmp.replace(model_path)
-    card = dict(card)
-    card["versions"] = library_versions()
-    card["model_file"] = MODEL_FILE
-    card["model_sha256"] = sha256_of(model_path)
-    card["model_bytes"] = model_path.stat().st_size
-    card.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    if features is not None:
-        import numpy as np
-
-        X, y, weights = features
-        X = X.tocsr()
-        feats = model_dir / FEATURES_FILE
-        tmp = model_dir / (FEATURES_FILE + ".tmp.npz")
-        np.savez_compressed(
-            tmp,
-            data=X.data.astype(np.float16),
-            indices=X.indices.astype(np.int32),
-            indptr=X.indptr.astype(np.int64),
-            shape=np.asarray(X.shape),
-            labels=np.asarray(y, dtype=str),
-            weights=np.asarray(weights, dtype=np.float64),
-        )
-        tmp.replace(feats)
-        card["features_file"] = FEATURES_FILE
-        card["features_sha256"] = sha256_of(feats)
-    (model_dir / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return card
+    if FEATURES_FILE not in card.get("files", {}) or not (model_dir / FEATURES_FILE).is_file():
+        raise ModelError(f"{model_dir}: has no {FEATURES_FILE} to build on; retrain with --replace-labels")
+    path = _check_file(model_dir, card, FEATURES_FILE)
+    with _open_arrays(path) as z:
+        shape = _array(z, path, "shape", "iu", 1, (2,))
+        n_rows, n_cols = int(shape[0]), int(shape[1])
+        _need(0 < n_rows <= 10_000_000 and 0 < n_cols <= MAX_FEATURES, path, f"absurd shape {tuple(shape)}")
+        data = _array(z, path, "data", "f", 1)
+        indices = _array(z, path, "indices", "iu", 1, data.shape)
+        indptr = _array(z, path, "indptr", "iu", 1, (n_rows + 1,))
+        labels = _array(z, path, "labels", "U", 1, (n_rows,))
+        weights = _array(z, path, "weights", "f", 1, (n_rows,))
+    _need(indptr[0] == 0 and indptr[-1] == len(data) and (np.diff(indptr) >= 0).all(), path, "malformed row pointers")
+    _need(len(indices) == 0 or (indices.min() >= 0 and indices.max() < n_cols), path, "column index out of range")
+    _need((weights > 0).all(), path, "weights must be positive")
+    X = sp.csr_matrix((data.astype(np.float32), indices, indptr), shape=(n_rows, n_cols))
+    return X, labels.astype(str), weights.astype(np.float64)

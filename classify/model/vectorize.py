@@ -1,139 +1,56 @@
-"""Word and character TF-IDF vectorisers: scikit-learn's matrices, computed faster.
+"""TF-IDF features of normalised text, in numpy: scikit-learn's numbers without
+scikit-learn.
 
-They are scikit-learn estimators (fitted in training); the arrays they learn
-are what a saved model carries.
+A :class:`Vectorizer` holds what a fitted ``TfidfVectorizer`` learned (its
+terms in column order and their idf) and computes the same matrix: word
+n-grams of whitespace tokens, or character n-grams inside word boundaries
+(sklearn's ``char_wb``), counted per document, ``1 + log(count)`` times idf,
+each row scaled to unit length. ``tests/model/test_vectorize.py`` compares it
+with scikit-learn's own output.
+
+Character n-grams depend only on the word they are cut from, and news
+vocabulary is Zipfian, so each word's n-gram columns are memoised (bounded),
+and the words a batch misses are looked up together in a
+:class:`~classify.model.ngrams.CharGramIndex`.
 """
 
+from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .ngrams import CharGramIndex, WordGramIndex, batch_tokens
-
-
-class PrunedTfidf(TfidfVectorizer):
-    """TfidfVectorizer that forgets the terms it pruned.
-
-    scikit-learn keeps every term cut by min_df/max_features in
-    ``stop_words_`` (documented as safe to drop); on a news corpus that is
-    millions of strings and most of the model file.
-    """
-
-    def fit_transform(self, raw_documents, y=None):
-        X = super().fit_transform(raw_documents, y)
-        if hasattr(self, "stop_words_"):
-            del self.stop_words_
-        return X
-
-    def fit(self, raw_documents, y=None):
-        self.fit_transform(raw_documents, y)
-        return self
-
-    # A dict of 150,000 strings takes seconds through joblib's pure-Python
-    # unpickler; one newline-joined string takes milliseconds. Terms never
-    # hold a newline (they come from whitespace-split text).
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # sklearn may hand back __dict__ itself
-        for cache in ("_memo", "_grams", "_word_index", "_char_index"):
-            state.pop(cache, None)
-        vocab = state.get("vocabulary_")
-        if isinstance(vocab, dict) and not any("\n" in t for t in vocab):
-            terms = [""] * len(vocab)
-            for term, j in vocab.items():
-                terms[j] = term
-            del state["vocabulary_"]
-            state["_terms"] = "\n".join(terms)
-        return state
-
-    def __setstate__(self, state):
-        terms = state.pop("_terms", None)
-        super().__setstate__(state)
-        if terms is not None:
-            self.vocabulary_ = {t: j for j, t in enumerate(terms.split("\n"))}
+from .ngrams import CharGramIndex, WordGramIndex
 
 
-class _FixedTfidf(PrunedTfidf):
-    """A PrunedTfidf whose analyzer a subclass fixes (``FIXED``); only sizes
-    and weighting stay parameters, which is what our pipelines vary."""
+@dataclass
+class Features:
+    """Sparse rows in coordinate form, sorted by row: ``values[i]`` sits at
+    (``rows[i]``, ``cols[i]``) of an ``n_rows`` x ``n_cols`` matrix."""
 
-    FIXED: dict = {}
-
-    def __init__(self, *, ngram_range=(1, 2), min_df=1, max_features=None, sublinear_tf=True, dtype=np.float32):
-        super().__init__(
-            lowercase=True,
-            ngram_range=ngram_range,
-            min_df=min_df,
-            max_features=max_features,
-            sublinear_tf=sublinear_tf,
-            dtype=dtype,
-            **self.FIXED,
-        )
-
-    @classmethod
-    def _get_param_names(cls):
-        return ["dtype", "max_features", "min_df", "ngram_range", "sublinear_tf"]
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    n_rows: int
+    n_cols: int
 
 
-class WordTfidf(_FixedTfidf):
-    """Word n-grams of whitespace-separated tokens (the normaliser already
-    tokenised): the same matrix as sklearn's word analyzer with
-    ``token_pattern=r"\\S+"`` (tests compare the two), counted through a
-    :class:`~classify.model.ngrams.WordGramIndex` for a batch, or with one
-    vocabulary lookup per n-gram for a few documents."""
-
-    FIXED = {"token_pattern": r"\S+"}
-
-    # From this many documents on, the batch's n-grams are looked up at once
-    # in a WordGramIndex (built once, ~0.13 s); a single article is faster
-    # one n-gram at a time.
-    INDEX_MIN_DOCS = 32
-
-    def transform(self, raw_documents):
-        self._check_vocabulary()
-        docs = raw_documents if isinstance(raw_documents, list) else list(raw_documents)
-        index = None
-        if len(docs) >= self.INDEX_MIN_DOCS:
-            index = _index(self, "_word_index", lambda: WordGramIndex(self.vocabulary_))
-        if index is not None:
-            rows, cols = index.columns(*batch_tokens(docs), self.ngram_range)
-        else:
-            cols, lengths = self._columns_one_by_one(docs)
-            rows = np.repeat(np.arange(len(lengths)), lengths)
-        counts = _counts(rows, cols, (len(docs), len(self.vocabulary_)), self.dtype)
-        return self._tfidf.transform(counts, copy=False)
-
-    def _columns_one_by_one(self, docs):
-        get = self.vocabulary_.get
-        lo, hi = self.ngram_range
-        cols, lengths = [], []
-        for doc in docs:
-            toks = doc.lower().split()
-            found = []
-            for n in range(lo, hi + 1):
-                grams = toks if n == 1 else map(" ".join, zip(*(toks[i:] for i in range(n))))
-                found += [j for j in map(get, grams) if j is not None]
-            cols += found
-            lengths.append(len(found))
-        return cols, lengths
+def char_wb_grams(word: str, lo: int, hi: int) -> list[str]:
+    """sklearn's ``char_wb`` n-grams of one word: every window of n
+    characters of " word " for n shorter than it, and the padded word itself,
+    once, if some n reaches its length."""
+    w = f" {word} "
+    size = len(w)
+    grams = [w[i : i + n] for n in range(lo, min(hi, size - 1) + 1) for i in range(size - n + 1)]
+    if hi >= size:
+        grams.append(w)
+    return grams
 
 
-def _index(vectorizer, name, build):
-    """The vectoriser's lookup index, built on first use and never pickled;
-    None if this vocabulary cannot be indexed (then lookups go one by one)."""
-    if name not in vectorizer.__dict__:
-        try:
-            vectorizer.__dict__[name] = build()
-        except ValueError:
-            vectorizer.__dict__[name] = None
-    return vectorizer.__dict__[name]
-
-
-def _counts(rows, cols, shape, dtype):
-    """Document-term counts from one (row, column) pair per occurrence."""
-    import scipy.sparse as sp
-
-    # COO -> CSR sums the duplicate (row, column) pairs: the counts.
-    return sp.csr_matrix((np.ones(len(cols), dtype=dtype), (rows, cols)), shape=shape)
+def word_grams(tokens: list[str], lo: int, hi: int) -> list[str]:
+    """Word n-grams of a token list, as sklearn's word analyzer makes them."""
+    out = []
+    for n in range(lo, hi + 1):
+        out += tokens if n == 1 else [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return out
 
 
 def _evict(memo: dict) -> None:
@@ -144,94 +61,137 @@ def _evict(memo: dict) -> None:
     memo.update(keep)
 
 
-class CharTfidf(_FixedTfidf):
-    """Character n-grams inside word boundaries (sklearn's ``char_wb``),
-    memoised per word.
+def _aggregate(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray | None, n_cols: int):
+    """Distinct (row, col) pairs, sorted, with the summed weight of each."""
+    key = rows.astype(np.int64) * n_cols + cols
+    if weights is None:
+        key, counts = np.unique(key, return_counts=True)
+        counts = counts.astype(np.float64)
+    else:
+        key, inverse = np.unique(key, return_inverse=True)
+        counts = np.bincount(inverse, weights=weights, minlength=len(key))
+    return key // n_cols, key % n_cols, counts
 
-    sklearn slices every word of every document into n-grams in Python and
-    looks each one up in the vocabulary; that was 85% of prediction time.
-    A word's n-grams, and their feature columns, depend only on the word, and
-    news vocabulary is Zipfian, so a bounded per-word memo gives the same
-    matrix for a fraction of the work (tests compare with sklearn's output).
-    The words a batch misses in the memo are looked up together in a
-    :class:`~classify.model.ngrams.CharGramIndex`.
-    """
+
+class Vectorizer:
+    """One fitted TF-IDF branch (``analyzer`` ``"word"`` or ``"char_wb"``)."""
 
     MEMO_WORDS = 100_000  # bounded (~25 MB), so batch memory stays flat
+    # From this many documents on, a batch's word n-grams are looked up at once
+    # in a WordGramIndex (built once, ~0.13 s); from this many memo misses on,
+    # character n-grams in a CharGramIndex (~30 ms). One article is cheaper
+    # one n-gram at a time than building either.
+    WORD_INDEX_MIN_DOCS = 32
+    CHAR_INDEX_MIN_MISSES = 1000
 
-    FIXED = {"analyzer": "char_wb"}
+    def __init__(self, analyzer: str, ngram_range, terms: list[str], idf: np.ndarray):
+        if analyzer not in ("word", "char_wb"):
+            raise ValueError(f"unknown analyzer {analyzer!r}")
+        if len(terms) != len(idf):
+            raise ValueError("terms and idf differ in length")
+        self.analyzer = analyzer
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+        self.terms = terms
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self._vocabulary = None
+        self._index = None
+        self._index_tried = False
+        self._memo: dict[str, bytes] = {}
 
-    def _word_grams(self, word: str) -> list[str]:
+    @property
+    def n_features(self) -> int:
+        return len(self.terms)
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """term -> column, built on first use (a few hundred ms saved at load)."""
+        if self._vocabulary is None:
+            self._vocabulary = {t: j for j, t in enumerate(self.terms)}
+        return self._vocabulary
+
+    def grams(self, token: str) -> list[str]:
+        """The n-grams this branch counts for one token (char_wb) ."""
+        return char_wb_grams(token, *self.ngram_range)
+
+    def _lookup_index(self):
+        """The batch lookup index, built on first use; None if this vocabulary
+        cannot be indexed (then lookups go one by one)."""
+        if not self._index_tried:
+            self._index_tried = True
+            try:
+                if self.analyzer == "word":
+                    self._index = WordGramIndex(self.vocabulary)
+                else:
+                    self._index = CharGramIndex(self.vocabulary, self.ngram_range[1])
+            except ValueError:
+                self._index = None
+        return self._index
+
+    def transform(self, tokens) -> Features:
+        """TF-IDF rows of a tokenised batch ``(words, ids, lengths)`` (see
+        :func:`~classify.model.ngrams.tokenize_batch`)."""
+        words, ids, lengths = tokens
+        n_docs = len(lengths)
+        if self.analyzer == "word":
+            rows, cols, counts = self._word_counts(words, ids, lengths)
+        else:
+            rows, cols, counts = self._char_counts(words, ids, lengths)
+        values = (1.0 + np.log(counts)) * self.idf[cols]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_docs))
+        values /= np.where(norms > 0, norms, 1.0)[rows]
+        return Features(rows, cols, values, n_docs, self.n_features)
+
+    def _word_counts(self, words, ids, lengths):
         lo, hi = self.ngram_range
-        w = f" {word} "
-        size = len(w)
-        # as sklearn's char_wb: every window for n shorter than the padded
-        # word, and the padded word itself, once, if some n reaches its length
-        grams = [w[i : i + n] for n in range(lo, min(hi, size - 1) + 1) for i in range(size - n + 1)]
-        if hi >= size:
-            grams.append(w)
-        return grams
+        index = self._lookup_index() if len(lengths) >= self.WORD_INDEX_MIN_DOCS else None
+        if index is not None:
+            rows, cols = index.columns(words, ids, lengths, self.ngram_range)
+        else:
+            get = self.vocabulary.get
+            ids_list = ids.tolist()
+            starts = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+            cols, rows = [], []
+            for d in range(len(lengths)):
+                toks = [words[i] for i in ids_list[starts[d] : starts[d + 1]]]
+                found = [j for j in map(get, word_grams(toks, lo, hi)) if j is not None]
+                cols += found
+                rows += [d] * len(found)
+            rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        return _aggregate(rows, cols, None, self.n_features)
 
-    def build_analyzer(self):
-        grams = self.__dict__.setdefault("_grams", {})
-
-        def analyze(doc):
-            out = []
-            for word in doc.lower().split():
-                g = grams.get(word)
-                if g is None:
-                    if len(grams) >= self.MEMO_WORDS:
-                        _evict(grams)
-                    g = grams[word] = self._word_grams(word)
-                out.extend(g)
-            return out
-
-        return analyze
-
-    # From this many memo misses in a batch on, their n-grams are looked up
-    # at once in a CharGramIndex (built once, ~30 ms); one article's few
-    # hundred words are cheaper one by one than building it.
-    INDEX_MIN_MISSES = 1000
-
-    def transform(self, raw_documents):
-        import scipy.sparse as sp
-
-        self._check_vocabulary()
-        memo = self.__dict__.setdefault("_memo", {})
-        # counts = D @ W: D counts each distinct word of the batch per document,
-        # W holds each distinct word's n-gram columns (from the memo). Python
-        # touches each distinct word once per batch; the rest is sparse algebra in C.
-        words, word_ids, lengths = batch_tokens(raw_documents)
+    def _char_counts(self, words, ids, lengths):
+        memo = self._memo
         pieces = list(map(memo.get, words))
         misses = [i for i, c in enumerate(pieces) if c is None]
         if misses:
-            new = self._miss_columns([words[i] for i in misses])
-            for i, c in zip(misses, new):
+            for i, c in zip(misses, self._miss_columns([words[i] for i in misses])):
                 if len(memo) >= self.MEMO_WORDS:
                     _evict(memo)
                 memo[words[i]] = pieces[i] = c
+        flat = np.frombuffer(b"".join(pieces), dtype=np.int32)
         sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)) >> 2
-        W = sp.csr_matrix(
-            (
-                np.ones(int(sizes.sum()), dtype=self.dtype),
-                np.frombuffer(b"".join(pieces), dtype=np.int32),
-                np.concatenate([[0], np.cumsum(sizes)]),
-            ),
-            shape=(len(words), len(self.vocabulary_)),
+        first = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        # each distinct (document, word) once, with how often the word occurs
+        doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        pair, times = np.unique(doc * max(len(words), 1) + ids, return_counts=True)
+        pair_doc, pair_word = pair // max(len(words), 1), pair % max(len(words), 1)
+        # ... expanded into the word's n-gram columns
+        per_pair = sizes[pair_word]
+        out_first = np.concatenate([[0], np.cumsum(per_pair)[:-1]]).astype(np.int64)
+        at = np.repeat(first[pair_word] - out_first, per_pair) + np.arange(int(per_pair.sum()), dtype=np.int64)
+        return _aggregate(
+            np.repeat(pair_doc, per_pair), flat[at].astype(np.int64), np.repeat(times, per_pair).astype(np.float64),
+            self.n_features,
         )
-        D = _counts(np.repeat(np.arange(len(lengths)), lengths), word_ids, (len(lengths), len(words)), self.dtype)
-        return self._tfidf.transform((D @ W).tocsr(), copy=False)
 
     def _miss_columns(self, words: list[str]) -> list[bytes]:
         """Each word's n-gram columns as int32 bytes (the memo's format)."""
         lo, hi = self.ngram_range
-        index = None
-        if len(words) >= self.INDEX_MIN_MISSES:
-            index = _index(self, "_char_index", lambda: CharGramIndex(self.vocabulary_, hi))
+        index = self._lookup_index() if len(words) >= self.CHAR_INDEX_MIN_MISSES else None
         if index is None:
-            get = self.vocabulary_.get
+            get = self.vocabulary.get
             return [
-                np.array([j for j in map(get, self._word_grams(w)) if j is not None], dtype=np.int32).tobytes()
+                np.array([j for j in map(get, char_wb_grams(w, lo, hi)) if j is not None], dtype=np.int32).tobytes()
                 for w in words
             ]
         cols, counts = index.word_columns(words, lo, hi)

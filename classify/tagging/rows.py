@@ -3,8 +3,8 @@ unreadable ones with their reason in ``error``."""
 
 import numpy as np
 
-from ..model.classifier import decide
 from .read import Article
+
 
 def columns(classes, explain: bool = False) -> list[str]:
     cols = ["path", "label", "confidence", *(f"p_{c}" for c in classes), "uncertain", "encoding", "error"]
@@ -30,9 +30,10 @@ def _rows(classes, batch: list[Article], proba, labels, min_confidence) -> list[
 
 
 def tag_batch(model, batch: list[Article], min_confidence=None, explain: bool = False) -> list[dict]:
+    """One row per article of ``batch``, in order, tagged by ``model``."""
     texts = [a.text for a in batch if not a.error]
-    proba = model.predict_proba(texts) if texts else np.empty((0, len(model.classes_)))
-    rows = _rows(list(model.classes_), batch, proba, decide(model, proba), min_confidence)
+    proba = model.predict_proba(texts) if texts else np.empty((0, len(model.labels)))
+    rows = _rows(list(model.labels), batch, proba, model.decide(proba), min_confidence)
     if explain:
         from ..model.explain import explain_text, format_explanation
 

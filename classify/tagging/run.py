@@ -73,7 +73,7 @@ def run(
 ) -> Summary:
     summary = Summary()
     started = time.perf_counter()
-    cols = columns(model.classes_, explain)
+    cols = columns(model.labels, explain)
     previous = []
     if resume and output is not None and Path(output).exists():
         previous = done_paths(Path(output), fmt)
@@ -196,7 +196,7 @@ def _init_worker(model_dir):
     global _WORKER_MODEL
     from ..model.store import load_model
 
-    _WORKER_MODEL, _ = load_model(model_dir)
+    _WORKER_MODEL = load_model(model_dir)
 
 
 def _work(args):

@@ -4,6 +4,8 @@ and expected calibration error of the top probability."""
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
+from ..model.card import format_metrics  # noqa: F401  (metrics are printed as cards print them)
+
 
 def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
     confidence = np.asarray(confidence, dtype=float)
@@ -68,30 +70,6 @@ def confidence_bands(confidence, correct, edges=(0.0, 0.5, 0.7, 0.9, 1.0001)) ->
 
 
 def evaluate(model, texts, labels) -> dict:
-    from ..model.classifier import decide
-
+    """Metrics of a loaded :class:`~classify.model.predictor.Model` (what ships) on labelled texts."""
     proba = model.predict_proba(list(texts))
-    return metrics_from_proba(labels, proba, model.classes_, decide(model, proba))
-
-
-def format_metrics(metrics: dict) -> str:
-    """Headline, per-label table and confusion matrix (rows: true, cols: predicted)."""
-    lines = [
-        f"articles {metrics['n']}   macro-F1 {metrics['macro_f1']:.3f}   accuracy {metrics['accuracy']:.3f}"
-        f"   ECE {metrics['ece']:.3f}",
-        "",
-        f"{'label':<26}{'precision':>10}{'recall':>8}{'F1':>8}{'support':>9}",
-    ]
-    for lab, m in metrics["per_label"].items():
-        lines.append(f"{lab:<26}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}{m['support']:>9d}")
-    if metrics.get("confidence_bands"):
-        lines += ["", f"{'confidence':<26}{'share':>10}{'articles':>10}{'accuracy':>10}"]
-        for b in metrics["confidence_bands"]:
-            acc = "-" if b["accuracy"] is None else f"{b['accuracy']:.3f}"
-            lines.append(f"{b['from']:.1f} to {b['to']:.1f}{'':<16}{b['share']:>10.3f}{b['n']:>10d}{acc:>10}")
-    labels = metrics["confusion"]["labels"]
-    short = [lab[:12] for lab in labels]
-    lines += ["", "confusion (rows true, columns predicted)", " " * 26 + "".join(f"{s:>14}" for s in short)]
-    for lab, row in zip(labels, metrics["confusion"]["matrix"]):
-        lines.append(f"{lab:<26}" + "".join(f"{v:>14d}" for v in row))
-    return "\n".join(lines)
+    return metrics_from_proba(labels, proba, model.labels, model.decide(proba))

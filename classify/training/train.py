@@ -9,8 +9,7 @@ articles are vectorised with them, and the classifier is fitted again on base
 rows plus new rows. New labels are learned like any other.
 """
 
-from datetime import datetime, timezone
-
+import time
 from pathlib import Path
 
 import numpy as np
@@ -20,18 +19,14 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
 from ..errors import DataError
-from ..model.classifier import CalibratedSVM
-from ..model.pipeline import build_pipeline
+from ..model import card as cards
 from ..model.store import load_features, load_model
+from .classifier import CalibratedSVM
+from .export import as_csr, export, with_classifier
 from .metrics import evaluate
+from .pipeline import build_pipeline
 
-LICENCE_NOTES = {
-    "saudinewsnet": "SaudiNewsNet is CC BY-NC-SA 4.0: a model trained on it is for non-commercial use, "
-    "shared alike, citing Alhagri (2015).",
-    "antcorpus-multisource": "ANT Corpus v2.1 is Apache-2.0; its authors ask users to cite the ANT corpus "
-    "papers (Chouigui et al.).",
-    "written": "Articles written by the classify team (data/written/), released with this repository.",
-}
+USER_DATA_LICENCE = "Trained on user-supplied data: its licence terms apply to this model."
 
 
 def split(data: pd.DataFrame, *, test_groups=None, split_by: str = "source", test_size: float = 0.2, seed: int = 0):
@@ -43,7 +38,7 @@ def split(data: pd.DataFrame, *, test_groups=None, split_by: str = "source", tes
     """
     if test_groups:
         if split_by not in data.columns:
-            raise ValueError(f"no '{split_by}' column to split by")
+            raise DataError(f"no '{split_by}' column to split by (columns: {', '.join(map(str, data.columns))})")
         in_test = data[split_by].astype(str).isin(set(test_groups))
         if "method" in data.columns:
             in_test &= data["method"] != "written"
@@ -64,11 +59,11 @@ def describe_data(data: pd.DataFrame) -> dict:
     return out
 
 
-def describe_pipeline(model) -> dict:
-    features = model.named_steps["features"]
-    final = model[-1]
+def describe_pipeline(pipeline) -> dict:
+    features = pipeline.named_steps["features"]
+    final = pipeline[-1]
     return {
-        "steps": [name for name, _ in model.steps],
+        "steps": [name for name, _ in pipeline.steps],
         "features": {
             name: {
                 "analyzer": vec.analyzer,
@@ -78,40 +73,61 @@ def describe_pipeline(model) -> dict:
             }
             for name, vec in features.transformer_list
         },
-        "classifier": f"LinearSVC(C={final.C}, class_weight=balanced) + sigmoid calibration ({final.folds} folds)",
+        "classifier": f"LinearSVC(C={final.C}, class_weight=balanced) + sigmoid calibration on out-of-fold scores",
         "decision_weights": {str(c): float(w) for c, w in zip(final.classes_, final.weights_)},
     }
 
 
-def train(data: pd.DataFrame, *, test_groups=None, split_by="source", test_size=0.2, seed=0, params=None):
-    """Returns (fitted pipeline, card dict, features). The shipped file is the
-    model that was measured: it is fitted on the training part only.
-    ``features`` are the training rows that later retraining builds on."""
+def _groups(frame: pd.DataFrame, calibrate_by: str | None):
+    """The calibration folds' groups: ``calibrate_by``'s value per row, None
+    for written articles (trained on, never scored)."""
+    if not calibrate_by or calibrate_by not in frame.columns:
+        return None
+    groups = frame[calibrate_by].astype(str).to_numpy(dtype=object)
+    if "method" in frame.columns:
+        groups[frame["method"].to_numpy() == "written"] = None
+    return groups
+
+
+def fit_pipeline(train_df: pd.DataFrame, *, params=None, seed=0, calibrate_by=None):
+    """The fitted scikit-learn pipeline, its training rows X and labels y."""
     params = params or {}
-    train_df, test_df, how = split(data, test_groups=test_groups, split_by=split_by, test_size=test_size, seed=seed)
-    # Calibration is cross-validated inside the training part: small user
-    # data sets get fewer folds rather than an error.
     smallest = int(train_df["label"].value_counts().min())
     if smallest < 2:
         raise DataError("after holding out test data a label has fewer than 2 training examples; add data")
+    # small user data sets get fewer calibration folds rather than an error
     params = {"calibration_folds": min(5, smallest), **params}
-    model = build_pipeline(random_state=seed, **params)
-    started = datetime.now(timezone.utc)
-    y = train_df["label"].to_numpy()
-    # What Pipeline.fit does, step by step, so that the training features are
-    # kept for base_rows below instead of being computed a second time.
-    X = Pipeline(model.steps[:-1]).fit_transform(train_df["text"].tolist(), y)
-    model[-1].fit(X, y)
-    seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    pipeline = build_pipeline(random_state=seed, **params)
+    y = train_df["label"].to_numpy().astype(str)
+    # What Pipeline.fit does, step by step, so that the training rows are
+    # kept for base_rows instead of being computed a second time.
+    X = Pipeline(pipeline.steps[:-1]).fit_transform(train_df["text"].tolist(), y)
+    pipeline[-1].fit(X, y, groups=_groups(train_df, calibrate_by))
+    return pipeline, X, y
+
+
+def train(data: pd.DataFrame, *, test_groups=None, split_by="source", test_size=0.2, seed=0, params=None,
+          calibrate_by=None, licences: dict | None = None):
+    """Returns (model, card, features). The model is the image of the
+    scikit-learn pipeline fitted on the training part only, and it is what
+    is measured; ``features`` are the training rows that later retraining
+    builds on. ``calibrate_by`` names a column (e.g. ``corpus``) whose groups
+    are held out in turn for calibration; ``licences`` maps corpus names to
+    the licence notes the card repeats."""
+    train_df, test_df, how = split(data, test_groups=test_groups, split_by=split_by, test_size=test_size, seed=seed)
+    started = time.perf_counter()
+    pipeline, X, y = fit_pipeline(train_df, params=params, seed=seed, calibrate_by=calibrate_by)
+    seconds = time.perf_counter() - started
+    model = export(pipeline)
     metrics = evaluate(model, test_df["text"].tolist(), test_df["label"].to_numpy()) if len(test_df) else None
     corpora = sorted(set(data["corpus"])) if "corpus" in data.columns else []
+    licences = licences or {}
     card = {
         "name": "classify model",
-        "labels": [str(c) for c in model.classes_],
-        "created": started.isoformat(timespec="seconds"),
+        "created": cards.now(),
         "training_seconds": round(seconds, 1),
-        "params": params,
-        "pipeline": describe_pipeline(model),
+        "params": {**(params or {}), "calibrate_by": calibrate_by},
+        "pipeline": describe_pipeline(pipeline),
         "data": {
             "train": describe_data(train_df),
             "test": describe_data(test_df),
@@ -120,10 +136,9 @@ def train(data: pd.DataFrame, *, test_groups=None, split_by="source", test_size=
             "files": sorted(set(data["file"])) if "file" in data.columns else [],
         },
         "heldout_metrics": metrics,
-        "licence": [LICENCE_NOTES[c] for c in corpora if c in LICENCE_NOTES]
-        or ["Trained on user-supplied data: its licence terms apply to this model."],
+        "licence": [licences[c] for c in corpora if c in licences] or [USER_DATA_LICENCE],
     }
-    return model, card, base_rows(model[-1], X, y)
+    return model, card, base_rows(pipeline[-1], X, y)
 
 
 # Rows kept per label when a label has many: its hardest rows in full, plus a
@@ -144,7 +159,7 @@ def base_rows(classifier, X, y, *, hard: int = HARD_ROWS, easy: int = EASY_ROWS,
     """
     y = np.asarray(y).astype(str)
     classes = list(classifier.classes_)
-    S = classifier.svm_.decision_function(X)
+    S = classifier.decision_function(X)
     if S.ndim == 1:
         S = np.column_stack([-S, S])
     rng = np.random.RandomState(seed)
@@ -169,11 +184,11 @@ def base_rows(classifier, X, y, *, hard: int = HARD_ROWS, easy: int = EASY_ROWS,
 
 def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", test_size=0.2, seed=0, new_weight=1.0):
     """Returns (model, card, features) for save_model."""
-    base, base_card = load_model(base_dir)
+    base = load_model(base_dir)
+    base_card = base.card
     X_base, y_base, w_base = load_features(base_dir, base_card)
     train_df, test_df, how = split(data, test_groups=test_groups, split_by=split_by, test_size=test_size, seed=seed)
-    prefix = Pipeline(base.steps[:-1])
-    X_new = prefix.transform(train_df["text"].tolist())
+    X_new = as_csr(base.features(train_df["text"].tolist()))
     y_new = train_df["label"].to_numpy().astype(str)
     X = sp.vstack([X_base, X_new]).tocsr()
     y = np.concatenate([y_base, y_new])
@@ -181,26 +196,24 @@ def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", test_s
     labels, counts = np.unique(y, return_counts=True)
     if counts.min() < 2:
         raise DataError(f"label {labels[counts.argmin()]} has fewer than 2 training examples; add data")
-    old = base[-1]
-    known = dict(zip(map(str, old.classes_), old.weights_))
+    known = dict(zip(base.labels, base.weights))
     # The base decision weights were tuned on all the base data; re-tuning
     # them on a few hundred new articles mostly adds noise. Only a new label
     # makes re-tuning necessary.
     retune = not set(labels) <= set(known)
-    classifier = CalibratedSVM(
-        C=old.C, folds=int(min(old.folds, counts.min())), tune_decision=retune, random_state=old.random_state
-    )
+    params = base_card.get("params", {})
+    classifier = CalibratedSVM(C=params.get("C", 0.1), folds=int(min(5, counts.min())), tune_decision=retune, random_state=seed)
     classifier.fit(X, y, sample_weight=weights)
     if not retune:
         classifier.weights_ = np.array([known[str(c)] for c in classifier.classes_])
-    model = Pipeline(base.steps[:-1] + [("classify", classifier)])
+    model = with_classifier(base, classifier)
     metrics = evaluate(model, test_df["text"].tolist(), test_df["label"].to_numpy()) if len(test_df) else None
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    before = evaluate(base, test_df["text"].tolist(), test_df["label"].to_numpy()) if len(test_df) else None
     card = {
         "name": "classify model",
-        "labels": [str(c) for c in model.classes_],
-        "created": now,
-        "pipeline": describe_pipeline(model),
+        "created": cards.now(),
+        "params": params,
+        "pipeline": base_card.get("pipeline", {}),
         "data": {
             "train": describe_data(train_df),
             "test": describe_data(test_df),
@@ -213,18 +226,8 @@ def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", test_s
         },
         "heldout_metrics": metrics,
         "lineage": base_card.get("lineage", [])
-        + [
-            {
-                "date": now,
-                "base_model": str(base_dir),
-                "base_sha256": base_card.get("model_sha256"),
-                "base_heldout_macro_f1": (base_card.get("heldout_metrics") or {}).get("macro_f1"),
-                "added": describe_data(train_df),
-                "added_files": sorted(set(data["file"])) if "file" in data.columns else [],
-                "heldout_macro_f1": metrics["macro_f1"] if metrics else None,
-            }
-        ],
-        "licence": base_card.get("licence", [])
-        + ["Retrained with user-supplied data: its licence terms apply too."],
+        + [cards.lineage_step(base_dir=base_dir, base_card=base_card, added=describe_data(train_df),
+                              before=before, after=metrics, test=f"the new data's {how}")],
+        "licence": base_card.get("licence", []) + ["Retrained with user-supplied data: its licence terms apply too."],
     }
     return model, card, (X, y, weights)

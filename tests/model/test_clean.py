@@ -1,4 +1,5 @@
-from classify.model.clean import PageCleaner, clean_page
+from classify.model.clean import clean_page
+from classify.training.estimators import PageCleaner
 
 PAGE = """وزارة الإعلام تطلق خطة اتصالية جديدة
 تاريخ النشر: 3 مارس 2024

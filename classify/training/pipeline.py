@@ -8,9 +8,7 @@ fits what :func:`build_pipeline` returns; what ships is its exact image.
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .classifier import CalibratedSVM
-from .clean import PageCleaner
-from .normalize import ArabicNormalizer
-from .vectorize import CharTfidf, WordTfidf
+from .estimators import ArabicNormalizer, CharTfidf, PageCleaner, WordTfidf
 
 
 def build_pipeline(

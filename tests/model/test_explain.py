@@ -8,14 +8,14 @@ from classify.training.metrics import confidence_bands, expected_calibration_err
 from classify.model.explain import explain_text, top_features
 from classify.model.store import load_model
 
-from .conftest import FIXTURES
+from ..helpers import FIXTURES
 
 runner = CliRunner()
 PF_PATH = FIXTURES / "press-freedom" / "03.txt"
 
 
 def test_explanation_words_appear_as_written_in_the_article(tiny_model_dir):
-    model, _ = load_model(tiny_model_dir)
+    model = load_model(tiny_model_dir)
     text = PF_PATH.read_text(encoding="utf-8")
     pairs = explain_text(model, text, top=5)
     assert pairs, "a confident prediction has words pushing it"
@@ -26,15 +26,15 @@ def test_explanation_words_appear_as_written_in_the_article(tiny_model_dir):
 
 
 def test_explanation_of_another_label_differs(tiny_model_dir):
-    model, _ = load_model(tiny_model_dir)
+    model = load_model(tiny_model_dir)
     text = PF_PATH.read_text(encoding="utf-8")
     assert explain_text(model, text, label="press-freedom") != explain_text(model, text, label="other")
 
 
 def test_top_features_are_sorted_per_label_and_branch(tiny_model_dir):
-    model, _ = load_model(tiny_model_dir)
+    model = load_model(tiny_model_dir)
     feats = top_features(model, top=5)
-    assert set(feats) == set(model.classes_)
+    assert set(feats) == set(model.labels)
     for branches in feats.values():
         for pairs in branches.values():
             ws = [w for _, w in pairs]

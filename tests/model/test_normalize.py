@@ -5,11 +5,21 @@ from itertools import islice
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classify.model.normalize import ArabicNormalizer, build_tables, camel_normalize, camel_tokenize, fast_normalize, tokenize
+from classify.model.normalize import Normalizer, build_tables, camel_normalize, camel_tokenize
+from classify.training.estimators import ArabicNormalizer
 
-from .conftest import FIXTURES, SHARED, needs_corpora
+from ..helpers import FIXTURES, SHARED, needs_corpora
 
 TABLES = build_tables()
+NORM = Normalizer(TABLES)
+
+
+def fast_normalize(text, _tables):
+    return NORM.normalize(text)
+
+
+def tokenize(text):
+    return NORM.tokenize(text)
 SAMPLES = [
     "الإعلامُ الحكوميُّ يُطلِقُ مُبادرةً جديدةً",
     "إِعلان أحمد آمال ٱلرحمن مستشفى علي",
@@ -51,3 +61,24 @@ def test_normaliser_output_is_normalised_tokens():
 def test_never_raises_and_matches_camel_on_arbitrary_unicode(text):
     assert fast_normalize(text, TABLES) == camel_normalize(text)
     tokenize(fast_normalize(text, TABLES))
+
+
+def test_tables_are_json_and_survive_a_round_trip():
+    import json
+
+    again = Normalizer(json.loads(json.dumps(TABLES)))
+    for text in SAMPLES:
+        assert again(text) == NORM(text)
+
+
+def test_camel_tools_internals_the_tables_read_still_exist():
+    """build_tables reads CharMapper._charmap/_default and _UNICODE_CHAR_FIX:
+    camel-tools has no public accessor. If an upgrade moves them, this fails
+    loudly instead of the normaliser silently changing."""
+    from camel_tools.utils.charmap import CharMapper
+    from camel_tools.utils.normalize import _UNICODE_CHAR_FIX
+
+    arclean = CharMapper.builtin_mapper("arclean")
+    assert isinstance(arclean._charmap, dict) and len(arclean._charmap) > 100
+    assert arclean._default in ("", None)
+    assert isinstance(_UNICODE_CHAR_FIX._charmap, dict)

@@ -1,0 +1,169 @@
+"""The model card: what a model is, what it was trained and measured on, its
+licence terms and lineage. Written, read, checked and formatted here only.
+
+``card.json`` is a JSON object with a format version. Required: ``labels``,
+``created`` and ``files`` (the sha256 of every other file in the
+directory). The rest describes the model for people (``classify info``):
+``data``, ``heldout_metrics``, ``evaluations`` (other held-out figures, such
+as leave-one-corpus-out), ``pipeline``, ``params``, ``licence``,
+``lineage``, ``versions``.
+"""
+
+import json
+import platform
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import ModelError
+
+CARD_FILE = "card.json"
+CARD_FORMAT_VERSION = 1
+
+
+def library_versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for dist in ("classify", "numpy", "scikit-learn", "camel-tools"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def complete(card: dict, model, files: dict, model_bytes: int) -> dict:
+    """The card as written beside ``model``: its labels, files and versions."""
+    card = dict(card)
+    card["format_version"] = CARD_FORMAT_VERSION
+    card["labels"] = list(model.labels)
+    card.setdefault("created", now())
+    card["files"] = dict(files)
+    card["model_bytes"] = int(model_bytes)
+    card["versions"] = library_versions()
+    return card
+
+
+def write_card(card: dict, model_dir: Path) -> None:
+    path = Path(model_dir) / CARD_FILE
+    tmp = path.with_name(f".{CARD_FILE}.tmp")
+    tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+_TYPES = {
+    "labels": list,
+    "created": str,
+    "files": dict,
+    "licence": list,
+    "lineage": list,
+    "data": dict,
+    "heldout_metrics": (dict, type(None)),
+    "evaluations": dict,
+    "versions": dict,
+}
+
+
+def read_card(model_dir: Path) -> dict:
+    """The checked card of a model directory."""
+    model_dir = Path(model_dir)
+    path = model_dir / CARD_FILE
+    if not model_dir.is_dir():
+        raise ModelError(f"{model_dir}: model directory not found")
+    if not path.is_file():
+        raise ModelError(f"{model_dir}: not a model directory (no {CARD_FILE})")
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path}: unreadable model card ({exc})") from None
+    if not isinstance(card, dict):
+        raise ModelError(f"{path}: expected a JSON object")
+    if card.get("format_version") != CARD_FORMAT_VERSION:
+        raise ModelError(
+            f"{path}: card format {card.get('format_version')!r}, this classify reads {CARD_FORMAT_VERSION}; "
+            "a model from an older classify must be retrained"
+        )
+    for key in ("labels", "created", "files"):
+        if key not in card:
+            raise ModelError(f"{path}: missing '{key}'")
+    for key, kind in _TYPES.items():
+        if key in card and not isinstance(card[key], kind):
+            raise ModelError(f"{path}: '{key}' has the wrong type")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in card["files"].items()):
+        raise ModelError(f"{path}: 'files' must map file names to sha256 strings")
+    return card
+
+
+def lineage_step(*, base_dir, base_card: dict, added: dict, before: dict | None, after: dict | None, test: str) -> dict:
+    """One retraining step: the base, what was added, and macro-F1 before and
+    after on the same test set (rounded: they are for reading)."""
+    return {
+        "date": now(),
+        "base_model": str(base_dir),
+        "base_sha256": (base_card.get("files") or {}).get("model.npz"),
+        "added": added,
+        "test_set": test,
+        "macro_f1_before": None if before is None else round(before["macro_f1"], 3),
+        "macro_f1_after": None if after is None else round(after["macro_f1"], 3),
+    }
+
+
+def format_card(card: dict, model_dir) -> str:
+    """What `classify info` prints."""
+    lines = [
+        f"model      {model_dir}",
+        f"labels     {', '.join(card.get('labels', []))}",
+        f"created    {card.get('created', '?')}",
+    ]
+    data = card.get("data", {})
+    train = data.get("train", {})
+    lines.append(f"trained on {json.dumps(train.get('per_label', {}), ensure_ascii=False)}")
+    lines.append(f"held-out   {data.get('split', '?')}")
+    lines.append("versions   " + ", ".join(f"{k} {v}" for k, v in card.get("versions", {}).items()))
+    lines.append(f"sha256     {card.get('files', {}).get('model.npz', '?')}")
+    for note in card.get("licence", []):
+        lines.append(f"licence    {note}")
+    for step in card.get("lineage", []):
+        if "replaced_labels_of" in step:
+            lines.append(f"lineage    {step['date']}: trained on new data only, replacing {step['replaced_labels_of']}")
+            continue
+        added = step.get("added", {})
+        lines.append(
+            f"lineage    {step['date']}: added {added.get('articles', '?')} articles "
+            f"{json.dumps(added.get('per_label', {}), ensure_ascii=False)} to {step['base_model']} "
+            f"(sha256 {str(step.get('base_sha256'))[:12]}…); macro-F1 on {step.get('test_set', '?')}: "
+            f"{step.get('macro_f1_before')} -> {step.get('macro_f1_after')}"
+        )
+    for name, ev in (card.get("evaluations") or {}).items():
+        if isinstance(ev, dict) and "macro_f1" in ev:
+            lines.append(f"evaluation {name}: macro-F1 {ev['macro_f1']:.3f} on {ev.get('n', '?')} articles")
+    if card.get("heldout_metrics"):
+        lines += ["", format_metrics(card["heldout_metrics"])]
+    return "\n".join(lines)
+
+
+def format_metrics(metrics: dict) -> str:
+    """Headline, per-label table and confusion matrix (rows: true, cols: predicted)."""
+    lines = [
+        f"articles {metrics['n']}   macro-F1 {metrics['macro_f1']:.3f}   accuracy {metrics['accuracy']:.3f}"
+        f"   ECE {metrics['ece']:.3f}",
+        "",
+        f"{'label':<26}{'precision':>10}{'recall':>8}{'F1':>8}{'support':>9}",
+    ]
+    for lab, m in metrics["per_label"].items():
+        lines.append(f"{lab:<26}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}{m['support']:>9d}")
+    if metrics.get("confidence_bands"):
+        lines += ["", f"{'confidence':<26}{'share':>10}{'articles':>10}{'accuracy':>10}"]
+        for b in metrics["confidence_bands"]:
+            acc = "-" if b["accuracy"] is None else f"{b['accuracy']:.3f}"
+            lines.append(f"{b['from']:.1f} to {b['to']:.1f}{'':<16}{b['share']:>10.3f}{b['n']:>10d}{acc:>10}")
+    labels = metrics["confusion"]["labels"]
+    short = [lab[:12] for lab in labels]
+    lines += ["", "confusion (rows true, columns predicted)", " " * 26 + "".join(f"{s:>14}" for s in short)]
+    for lab, row in zip(labels, metrics["confusion"]["matrix"]):
+        lines.append(f"{lab:<26}" + "".join(f"{v:>14d}" for v in row))
+    return "\n".join(lines)

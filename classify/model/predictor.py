@@ -1,0 +1,125 @@
+"""A loaded model: raw page text -> label, with numpy and our own code only.
+
+clean page -> camel-tools normalisation (tables carried in the model) ->
+word and character TF-IDF -> linear scores -> sigmoid calibration ->
+decision weights tuned for macro-F1. :class:`Model` is the exact image of
+the scikit-learn pipeline that training fitted (``classify.training.export``
+builds it, a test checks the two agree on held-out articles), so what was
+measured is what runs, and prediction imports neither scikit-learn nor scipy.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .clean import clean_page
+from .ngrams import tokenize_batch
+from .normalize import Normalizer
+from .vectorize import Features, Vectorizer
+
+
+def proba_from_scores(scores: np.ndarray, calib_a: np.ndarray, calib_b: np.ndarray) -> np.ndarray:
+    """Calibrated probabilities from linear scores (one column per score).
+
+    Each score column goes through its own sigmoid ``1 / (1 + exp(-(a s + b)))``;
+    with one column (two labels) it is the second label's probability, with
+    several the sigmoids are scaled to sum to one (one-vs-rest), uniform
+    where all are zero. Training fits ``a`` and ``b`` and calls this same
+    function, so both sides compute probabilities one way.
+    """
+    scores = np.asarray(scores, dtype=np.float64).reshape(len(scores), -1)
+    p = 1.0 / (1.0 + np.exp(-(scores * calib_a + calib_b)))
+    if p.shape[1] == 1:
+        return np.column_stack([1.0 - p[:, 0], p[:, 0]])
+    total = p.sum(axis=1, keepdims=True)
+    uniform = np.full_like(p, 1.0 / p.shape[1])
+    return np.where(total > 0, p / np.where(total > 0, total, 1.0), uniform)
+
+
+def decide(labels, weights, proba) -> np.ndarray:
+    """The label of each row: the largest probability times its label's
+    decision weight (weights tuned for macro-F1; all ones is plain argmax)."""
+    return np.asarray(labels)[np.argmax(np.asarray(proba) * np.asarray(weights), axis=1)]
+
+
+@dataclass
+class Model:
+    """What a model directory holds, ready to predict."""
+
+    labels: list[str]
+    normalizer: Normalizer
+    branches: list[tuple[str, Vectorizer]]
+    coef: np.ndarray  # (1 if two labels else one row per label) x features
+    intercept: np.ndarray
+    calib_a: np.ndarray
+    calib_b: np.ndarray
+    weights: np.ndarray
+    card: dict = field(default_factory=dict)
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return np.asarray(self.labels)
+
+    @property
+    def n_features(self) -> int:
+        return sum(vec.n_features for _, vec in self.branches)
+
+    def prepare(self, texts) -> list[str]:
+        """Cleaned, normalised, tokenised text, tokens joined by spaces."""
+        normalize = self.normalizer
+        return [normalize(clean_page(t)) for t in texts]
+
+    def branch_features(self, docs: list[str]) -> list[Features]:
+        """Each branch's TF-IDF rows for prepared documents."""
+        tokens = tokenize_batch(docs)
+        return [vec.transform(tokens) for _, vec in self.branches]
+
+    def features(self, texts) -> Features:
+        """The feature rows of raw texts, branches side by side (as
+        scikit-learn's FeatureUnion lays them out)."""
+        parts = self.branch_features(self.prepare(texts))
+        offsets = np.cumsum([0] + [f.n_cols for f in parts[:-1]])
+        rows = np.concatenate([f.rows for f in parts])
+        order = np.argsort(rows, kind="stable")
+        return Features(
+            rows[order],
+            np.concatenate([f.cols + off for f, off in zip(parts, offsets)])[order],
+            np.concatenate([f.values for f in parts])[order],
+            len(texts),
+            self.n_features,
+        )
+
+    def scores_of(self, parts: list[Features], n: int) -> np.ndarray:
+        scores = np.tile(self.intercept, (n, 1))
+        offset = 0
+        for f in parts:
+            w = self.coef[:, offset + f.cols]  # (score columns) x nnz
+            for k in range(self.coef.shape[0]):
+                scores[:, k] += np.bincount(f.rows, weights=f.values * w[k], minlength=n)
+            offset += f.n_cols
+        return scores
+
+    def decision_function(self, texts) -> np.ndarray:
+        texts = list(texts)
+        return self.scores_of(self.branch_features(self.prepare(texts)), len(texts))
+
+    def predict_proba(self, texts) -> np.ndarray:
+        """One row per text, one column per label (in ``labels`` order)."""
+        texts = list(texts)
+        if not texts:
+            return np.empty((0, len(self.labels)))
+        return proba_from_scores(self.decision_function(texts), self.calib_a, self.calib_b)
+
+    def decide(self, proba) -> np.ndarray:
+        return decide(self.labels, self.weights, proba)
+
+    def predict(self, texts) -> np.ndarray:
+        return self.decide(self.predict_proba(texts))
+
+    def label_coef(self, label: str) -> np.ndarray:
+        """Weights pushing toward ``label`` (two labels: one row, positive
+        toward the second)."""
+        k = self.labels.index(label)
+        if self.coef.shape[0] == 1:
+            return self.coef[0] if k == 1 else -self.coef[0]
+        return self.coef[k]

@@ -1,0 +1,134 @@
+"""Linear SVM with calibrated probabilities and a decision tuned for macro-F1.
+
+One SVM is fitted on all the training rows. Its scores are calibrated with
+one sigmoid per label, fitted on *out-of-fold* scores: each fold's rows are
+scored by an SVM that never saw them. With ``groups`` (the corpus of each
+row) the folds are whole groups, so the calibration and the decision weights
+are learned from scores on corpora the scoring SVM did not see: the shift
+users meet on new outlets and years, not the in-corpus confidence.
+
+The *decision* multiplies the probabilities by per-label weights chosen on
+those same out-of-fold scores to maximise macro-F1: the rare labels are what
+users look for, and argmax under a 95% `other` prior gives their recall away.
+
+Probabilities are computed by :func:`classify.model.predictor.proba_from_scores`,
+the function a loaded model uses, from the public fitted attributes
+``coef_``, ``intercept_``, ``calib_a_``, ``calib_b_`` and ``weights_``.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from ..model.predictor import decide, proba_from_scores
+
+WEIGHT_GRID = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+
+
+def folds(y, groups=None, n_folds: int = 5, seed: int = 0):
+    """(train, test) index pairs: whole groups held out when ``groups`` are
+    given (rows whose group is None or "" are always trained on: our written
+    articles, which are never scored), else stratified folds."""
+    y = np.asarray(y)
+    if groups is not None:
+        groups = np.asarray(groups, dtype=object)
+        real = sorted({g for g in groups if g not in (None, "")})
+        if len(real) >= 2:
+            out = []
+            for g in real:
+                test = np.flatnonzero(groups == g)
+                train = np.flatnonzero(groups != g)
+                if len(set(y[train])) == len(set(y)):  # every label seen in training
+                    out.append((train, test))
+            if out:
+                return out
+    smallest = int(np.unique(y, return_counts=True)[1].min())
+    return list(StratifiedKFold(max(2, min(n_folds, smallest)), shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
+
+
+class CalibratedSVM(ClassifierMixin, BaseEstimator):
+    def __init__(self, C=0.1, folds=5, tune_decision=True, random_state=0):
+        self.C = C
+        self.folds = folds
+        self.tune_decision = tune_decision
+        self.random_state = random_state
+
+    def _svm(self):
+        # class_weight='balanced': without it the SVM trades the rare labels'
+        # recall for accuracy on `other`.
+        return LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
+
+    def fit(self, X, y, sample_weight=None, groups=None):
+        y = np.asarray(y).astype(str)
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        svm = self._svm().fit(X, y, sample_weight=w)
+        self.classes_ = svm.classes_
+        self.coef_ = np.asarray(svm.coef_, dtype=np.float64)
+        self.intercept_ = np.asarray(svm.intercept_, dtype=np.float64)
+        oof = np.full((len(y), self.coef_.shape[0]), np.nan)
+        for train, test in folds(y, groups, self.folds, self.random_state):
+            fold = clone(svm).fit(X[train], y[train], sample_weight=None if w is None else w[train])
+            oof[test] = fold.decision_function(X[test]).reshape(len(test), -1)
+        scored = ~np.isnan(oof[:, 0])
+        self.calib_a_, self.calib_b_ = _fit_sigmoids(oof[scored], y[scored], self.classes_,
+                                                     None if w is None else w[scored])
+        self.weights_ = np.ones(len(self.classes_))
+        if self.tune_decision:
+            self.weights_ = _tune_weights(self._proba(oof[scored]), y[scored], self.classes_)
+        self.oof_scores_ = oof  # kept for reports; not part of a saved model
+        return self
+
+    def decision_function(self, X):
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def _proba(self, scores):
+        return proba_from_scores(scores, self.calib_a_, self.calib_b_)
+
+    def predict_proba(self, X):
+        return self._proba(self.decision_function(X))
+
+    def decide(self, proba):
+        return decide(self.classes_, self.weights_, proba)
+
+    def predict(self, X):
+        return self.decide(self.predict_proba(X))
+
+
+def _fit_sigmoids(scores, y, classes, sample_weight=None):
+    """Platt scaling per score column: p(label) = sigmoid(a * score + b), by
+    logistic regression of "is this label" on the out-of-fold score."""
+    scores = scores.reshape(len(scores), -1)
+    targets = [classes[1]] if scores.shape[1] == 1 else list(classes)
+    a, b = np.zeros(len(targets)), np.zeros(len(targets))
+    for k, label in enumerate(targets):
+        is_label = (y == label).astype(int)
+        if is_label.min() == is_label.max():  # a label absent from the scored rows
+            a[k], b[k] = 1.0, 0.0
+            continue
+        lr = LogisticRegression(C=1e4, max_iter=1000).fit(scores[:, [k]], is_label, sample_weight=sample_weight)
+        a[k], b[k] = float(lr.coef_[0, 0]), float(lr.intercept_[0])
+    return a, b
+
+
+def _tune_weights(proba, y, classes, rounds: int = 3):
+    weights = np.ones(len(classes))
+
+    def score(w):
+        return f1_score(y, classes[np.argmax(proba * w, axis=1)], average="macro")
+
+    best = score(weights)
+    for _ in range(rounds):
+        improved = False
+        for k in range(len(classes)):
+            for value in WEIGHT_GRID:
+                trial = weights.copy()
+                trial[k] = value
+                s = score(trial)
+                if s > best + 1e-9:
+                    best, weights, improved = s, trial, True
+        if not improved:
+            break
+    return weights

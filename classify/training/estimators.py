@@ -1,0 +1,107 @@
+"""The scikit-learn estimators of the training pipeline.
+
+They wrap the prediction code of :mod:`classify.model` (so the fitted
+pipeline cleans and normalises exactly as a loaded model does) and
+scikit-learn's ``TfidfVectorizer`` (so the vocabularies and idf are
+scikit-learn's own). :mod:`classify.training.export` turns what they learn
+into a model directory's arrays.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from ..model.clean import clean_page
+from ..model.normalize import Normalizer, build_tables
+from ..model.vectorize import char_wb_grams
+
+
+class PageCleaner(TransformerMixin, BaseEstimator):
+    """Pipeline step wrapping :func:`~classify.model.clean.clean_page`; stateless."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return [clean_page(x) for x in X]
+
+
+class ArabicNormalizer(TransformerMixin, BaseEstimator):
+    """Normalise with camel-tools' rules and re-join the word tokens with
+    single spaces. ``fit`` reads camel-tools' tables (``tables_``), which the
+    saved model carries."""
+
+    def fit(self, X=None, y=None):
+        self.tables_ = build_tables()
+        return self
+
+    def transform(self, X):
+        normalize = Normalizer(self.tables_)
+        return [normalize(x) for x in X]
+
+
+class _FixedTfidf(TfidfVectorizer):
+    """A TfidfVectorizer whose analyzer a subclass fixes (``FIXED``); only
+    sizes stay parameters, which is what our pipelines vary. It forgets the
+    terms it pruned: scikit-learn keeps every term cut by min_df/max_features
+    in ``stop_words_`` (documented as safe to drop), millions of strings on a
+    news corpus."""
+
+    FIXED: dict = {}
+
+    def __init__(self, *, ngram_range=(1, 2), min_df=1, max_features=None):
+        super().__init__(
+            lowercase=True, ngram_range=ngram_range, min_df=min_df, max_features=max_features,
+            sublinear_tf=True, dtype=np.float64, **self.FIXED,
+        )
+
+    # scikit-learn reads __init__'s signature for get_params; ours fixes the
+    # rest, so only these are parameters
+    @classmethod
+    def _get_param_names(cls):
+        return ["max_features", "min_df", "ngram_range"]
+
+    def fit_transform(self, raw_documents, y=None):
+        X = super().fit_transform(raw_documents, y)
+        if hasattr(self, "stop_words_"):
+            del self.stop_words_
+        return X
+
+    def fit(self, raw_documents, y=None):
+        self.fit_transform(raw_documents, y)
+        return self
+
+    def terms(self) -> list[str]:
+        """The vocabulary in column order."""
+        return list(self.get_feature_names_out())
+
+
+class WordTfidf(_FixedTfidf):
+    """Word n-grams of the normaliser's whitespace-separated tokens."""
+
+    FIXED = {"token_pattern": r"\S+"}
+
+
+class CharTfidf(_FixedTfidf):
+    """Character n-grams inside word boundaries (sklearn's ``char_wb``), with
+    each word's n-grams memoised while fitting: sklearn slices every word of
+    every document again, which was most of the fitting time."""
+
+    FIXED = {"analyzer": "char_wb"}
+
+    def build_analyzer(self):
+        lo, hi = self.ngram_range
+        grams: dict = {}
+
+        def analyze(doc):
+            out = []
+            for word in doc.lower().split():
+                g = grams.get(word)
+                if g is None:
+                    if len(grams) >= 200_000:
+                        grams.clear()
+                    g = grams[word] = char_wb_grams(word, lo, hi)
+                out.extend(g)
+            return out
+
+        return analyze

@@ -1,0 +1,146 @@
+"""The numpy vectoriser gives scikit-learn's TF-IDF matrices."""
+
+import gzip
+import json
+from itertools import islice
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from classify.model.ngrams import CharGramIndex, WordGramIndex, tokenize_batch
+from classify.model.vectorize import Vectorizer
+from classify.training.estimators import ArabicNormalizer, CharTfidf, WordTfidf
+from classify.training.export import as_csr
+
+from ..helpers import FIXTURES, SHARED, needs_corpora
+
+
+@pytest.fixture(autouse=True, params=["one-by-one", "indexed"])
+def lookup(request, monkeypatch):
+    """Every test runs twice: n-grams looked up one at a time, and through
+    the numpy indexes of classify.model.ngrams (forced on for any batch size)."""
+    big = 10**9
+    monkeypatch.setattr(Vectorizer, "CHAR_INDEX_MIN_MISSES", 0 if request.param == "indexed" else big)
+    monkeypatch.setattr(Vectorizer, "WORD_INDEX_MIN_DOCS", 0 if request.param == "indexed" else big)
+    return request.param
+
+
+def _ref(analyzer, ngrams, **kw):
+    extra = {"token_pattern": r"\S+"} if analyzer == "word" else {}
+    return TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, **extra, **kw)
+
+
+def _ours(fitted: TfidfVectorizer) -> Vectorizer:
+    return Vectorizer(fitted.analyzer, fitted.ngram_range, list(fitted.get_feature_names_out()), fitted.idf_)
+
+
+def _same(ref: TfidfVectorizer, docs, vec: Vectorizer | None = None):
+    vec = vec or _ours(ref)
+    ours = as_csr(vec.transform(tokenize_batch(docs)))
+    theirs = ref.transform(docs)
+    assert ours.shape == theirs.shape
+    assert abs(ours - theirs).max() < 1e-12 if theirs.nnz else ours.nnz == 0
+    assert ((ours != 0) != (theirs != 0)).nnz == 0  # the same features, not just close values
+
+
+def _fixture_docs():
+    return ArabicNormalizer().fit().transform([p.read_text(encoding="utf-8") for p in FIXTURES.rglob("*.txt")])
+
+
+def test_char_ngrams_equal_sklearn_char_wb():
+    docs = _fixture_docs() + ["", "ا", "ab", "a b c", "  spaced   out  "]
+    ref = _ref("char_wb", (1, 4)).fit(docs)
+    _same(ref, docs)
+    _same(ref, ["كلمات جديدة لم ترد في التدريب", "الصحفيين الصحفيين الصحفيين"])
+
+
+def test_memo_is_bounded_and_gives_the_same_rows():
+    docs = [f"w{i} x{i}" for i in range(50)]
+    ref = _ref("char_wb", (1, 4)).fit(docs)
+    vec = _ours(ref)
+    vec.MEMO_WORDS = 7
+    _same(ref, docs, vec)  # the memo was cleared several times on the way
+    assert len(vec._memo) <= 7
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(min_size=0, max_size=40), min_size=1, max_size=6))
+def test_char_ngrams_equal_on_arbitrary_text(docs):
+    if not any(d.split() for d in docs):
+        return  # sklearn refuses an empty vocabulary
+    ref = _ref("char_wb", (1, 4)).fit(docs)
+    _same(ref, docs)
+
+
+@needs_corpora
+def test_equal_on_real_articles():
+    with gzip.open(SHARED / "corpora" / "saudinewsnet.jsonl.gz", "rt", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in islice(fh, 400)]
+    docs = ArabicNormalizer().fit().transform(texts)
+    for analyzer, ngrams in (("char_wb", (1, 4)), ("word", (1, 2))):
+        ref = _ref(analyzer, ngrams, min_df=2, max_features=20_000).fit(docs[:300])
+        _same(ref, docs[300:])
+
+
+def test_word_ngrams_equal_sklearn_word_analyzer():
+    docs = _fixture_docs() + ["", "ا", "Ab ab AB", "w1 w2 w1 w2 w1"]
+    for ngrams in ((1, 1), (1, 2), (2, 3)):
+        ref = _ref("word", ngrams).fit(docs)
+        _same(ref, docs + ["كلمات لم ترد", "w2 w1 w2"])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(alphabet="ab ج\n", max_size=30), min_size=1, max_size=6))
+def test_word_ngrams_equal_on_arbitrary_text(docs):
+    if not any(d.split() for d in docs):
+        return
+    _same(_ref("word", (1, 2)).fit(docs), docs)
+
+
+def test_training_estimators_learn_sklearns_vocabulary():
+    docs = _fixture_docs()
+    for ours, ref in ((CharTfidf(ngram_range=(1, 4)), _ref("char_wb", (1, 4))), (WordTfidf(ngram_range=(1, 2)), _ref("word", (1, 2)))):
+        ours.fit(docs)
+        ref.fit(docs)
+        assert ours.vocabulary_ == ref.vocabulary_ and np.array_equal(ours.idf_, ref.idf_)
+        assert not hasattr(ours, "stop_words_")
+
+
+def test_index_covers_every_term_of_a_real_sized_vocabulary():
+    """Both indexes, queried with each vocabulary term, give back its column."""
+    docs = _fixture_docs()
+    chars = CharTfidf(ngram_range=(1, 4)).fit(docs).vocabulary_
+    index = CharGramIndex(chars, 4)
+    assert index.dense_n == 3 and len(index.keys) > 0  # both lookups are exercised
+    keys = dict(zip(chars, index.encode(list(chars)).tolist()))
+    assert len(set(keys.values())) == len(chars)  # no two grams share a key
+    for term, col in chars.items():
+        assert index.lookup(np.array([keys[term]]), len(term))[0] == col
+    assert index.lookup(index.encode(["\u2603ab"]), 3)[0] == -1  # a character it never saw
+
+    words = WordTfidf(ngram_range=(1, 2)).fit(docs).vocabulary_
+    windex = WordGramIndex(words)
+    for term, col in words.items():
+        parts = [windex.ids[p] for p in term.split(" ")]
+        if len(parts) == 1:
+            assert windex.unigram[parts[0]] == col
+        else:
+            assert windex.cols[np.searchsorted(windex.keys, parts[0] * windex.width + parts[1])] == col
+
+
+def test_vocabularies_the_index_cannot_hold_fall_back(lookup):
+    docs = ["a b c d", "b c d e", "c d e f"]
+    ref = _ref("word", (1, 3)).fit(docs)  # trigrams: not indexed
+    vec = _ours(ref)
+    _same(ref, docs, vec)
+    if lookup == "indexed":
+        assert vec._index is None and vec._index_tried
+
+
+def test_words_shorter_than_the_smallest_n_count_once_as_in_sklearn():
+    docs = ["ا ab في الصحفيين", "b من نقابة الصحفيين ab", "abc d"]
+    ref = _ref("char_wb", (4, 5)).fit(docs)
+    _same(ref, docs + ["ab ا لم ترد"])
