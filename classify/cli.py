@@ -109,6 +109,7 @@ def train(
     base: Optional[str] = typer.Option(None, "--base", help="Add DATA to what this model learned ('default' = the shipped model); our corpora are not needed."),
     new_weight: float = typer.Option(1.0, "--new-weight", min=0.01, help="With --base: weight of each new article relative to a base article."),
     replace_labels: bool = typer.Option(False, "--replace-labels", help="With --base: ignore what it learned and train on DATA alone."),
+    leave_out: Optional[str] = typer.Option(None, "--leave-one-out", help="Also fit without each group of this column (e.g. corpus) and measure on it; the card records the figures."),
     calibrate_by: Optional[str] = typer.Option(None, "--calibrate-by", help="Column whose groups (e.g. corpus) are held out in turn to calibrate confidence and tune the decision."),
 ):
     """Train a model, print held-out metrics, write the model and its card."""
@@ -139,13 +140,16 @@ def train(
 
             trained, card, features = train_model(
                 frame, test_groups=groups, split_by=split_by, test_size=test_size, seed=seed,
-                calibrate_by=calibrate_by, licences=licence_notes(data),
+                calibrate_by=calibrate_by, licences=licence_notes(data), leave_out=leave_out,
             )
             if base is not None:
                 card["lineage"] = [{"replaced_labels_of": base, "date": card["created"]}]
         card = save_model(trained, card, output, force=force, features=features)
     except ClassifyError as exc:
         _fail(str(exc))
+    for name, ev in (card.get("evaluations") or {}).items():
+        per = ", ".join(f"{g} {m['macro_f1']:.3f}" for g, m in ev.items() if isinstance(m, dict) and g != "pooled")
+        typer.echo(f"{name}: macro-F1 {per}; mean {ev['mean_macro_f1']:.3f}")
     typer.echo(f"held-out: {card['data']['split']}")
     if card["heldout_metrics"]:
         typer.echo(format_metrics(card["heldout_metrics"]))

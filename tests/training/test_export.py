@@ -1,0 +1,62 @@
+"""What ships is the exact image of the fitted scikit-learn pipeline: the
+loaded model gives the pipeline's probabilities and explanations."""
+
+import gzip
+import json
+from itertools import islice
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from classify.model.explain import credit, ranked, surface_forms
+from classify.model.store import load_model, save_model
+from classify.training.data import load_labelled
+from classify.training.export import export
+from classify.training.train import fit_pipeline
+
+from ..helpers import FIXTURES, LABEL_FILES, SHARED, needs_corpora
+
+
+def _pipeline_explanation(pipeline, model, text, label, top=8):
+    """explain_text's answer, from the scikit-learn pipeline's own features."""
+    cleaned = pipeline.named_steps["clean"].transform([text])[0]
+    doc = pipeline.named_steps["normalize"].transform([cleaned])[0]
+    rows = []
+    for _name, vec in pipeline.named_steps["features"].transformer_list:
+        row = vec.transform([doc]).tocsr()
+        rows.append(dict(zip(row.indices.tolist(), row.data.tolist())))
+    k = list(pipeline[-1].classes_).index(label)
+    coef = pipeline[-1].coef_[0] * (1 if k == 1 else -1) if pipeline[-1].coef_.shape[0] == 1 else pipeline[-1].coef_[k]
+    return ranked(credit(doc.lower().split(), model.branches, rows, coef), surface_forms(cleaned, model.normalizer), top)
+
+
+def _check(pipeline, texts, tmp_path):
+    save_model(export(pipeline), {"created": "test"}, tmp_path / "m")
+    model = load_model(tmp_path / "m")
+    ours, theirs = model.predict_proba(texts), pipeline.predict_proba(texts)
+    assert ours.shape == theirs.shape
+    assert np.abs(ours - theirs).max() <= 1e-6
+    assert (model.decide(ours) == pipeline[-1].decide(theirs)).all()
+    from classify.model.explain import explain_text
+
+    for text, label in zip(texts[:20], model.decide(ours)[:20]):
+        assert explain_text(model, text, label=label) == _pipeline_explanation(pipeline, model, text, label)
+
+
+def test_loaded_model_equals_the_fitted_pipeline_on_fixtures(tmp_path):
+    data = load_labelled([FIXTURES])
+    pipeline, _, _ = fit_pipeline(data, params={"min_df": 1})
+    unseen = ["نقابة الصحفيين تطالب بالإفراج عن مراسل معتقل", "مركز الاتصال الحكومي يطلق دليلا للمتحدثين", "الفريق يفوز"]
+    _check(pipeline, data["text"].tolist() + unseen, tmp_path)
+
+
+@needs_corpora
+def test_loaded_model_equals_the_fitted_pipeline_on_2000_held_out_articles(tmp_path):
+    data = load_labelled(LABEL_FILES)
+    train = data[data["method"] != "rule"].sample(3000, random_state=0)
+    pipeline, _, _ = fit_pipeline(train, params={"max_word_features": 50_000, "max_char_features": 50_000})
+    with gzip.open(SHARED / "corpora" / "news-credibility.jsonl.gz", "rt", encoding="utf-8") as fh:
+        held = [json.loads(line) for line in islice(fh, 20_000, 22_000)]
+    texts = [f"{r['title']}\n{r['text']}" for r in held]
+    _check(pipeline, texts, tmp_path)
