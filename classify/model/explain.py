@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from .clean import clean_page
+from .normalize import emphasise_lead
 from .vectorize import char_wb_grams
 
 
@@ -59,7 +60,7 @@ def explain_text(model, text: str, top: int = 8, label: str | None = None) -> li
     """The ``top`` words that pushed ``text`` toward ``label`` (default: its
     predicted label), as (surface form, weight), strongest first."""
     cleaned = clean_page(text)
-    doc = model.normalizer(cleaned)
+    doc = emphasise_lead(model.normalizer(cleaned), *model.lead)
     parts = model.branch_features([doc])
     if label is None:
         label = str(model.decide(model.predict_proba([text]))[0])

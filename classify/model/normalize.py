@@ -123,6 +123,18 @@ def _ranges_class(runs) -> str:
     return "".join(parts)
 
 
+def emphasise_lead(doc: str, tokens: int, repeat: int) -> str:
+    """``doc`` followed by ``repeat`` copies of its first ``tokens`` tokens.
+
+    LABELS.md decides by the headline and first paragraphs; repeating them
+    lets their words count more than the same words deep in the body (with
+    sublinear tf, each copy adds less)."""
+    if tokens <= 0 or repeat <= 0:
+        return doc
+    head = " ".join(doc.split(" ", tokens)[:tokens])
+    return " ".join([doc] + [head] * repeat) if head else doc
+
+
 class Normalizer:
     """Normalise and tokenise with tables from :func:`build_tables`."""
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .clean import clean_page
 from .ngrams import tokenize_batch
-from .normalize import Normalizer
+from .normalize import Normalizer, emphasise_lead
 from .vectorize import Features, Vectorizer
 
 
@@ -55,6 +55,7 @@ class Model:
     calib_b: np.ndarray
     weights: np.ndarray
     card: dict = field(default_factory=dict)
+    lead: tuple[int, int] = (0, 0)  # (tokens, repeats) of the lead emphasis
 
     @property
     def classes_(self) -> np.ndarray:
@@ -67,6 +68,9 @@ class Model:
     def prepare(self, texts) -> list[str]:
         """Cleaned, normalised, tokenised text, tokens joined by spaces."""
         normalize = self.normalizer
+        tokens, repeat = self.lead
+        if tokens and repeat:
+            return [emphasise_lead(normalize(clean_page(t)), tokens, repeat) for t in texts]
         return [normalize(clean_page(t)) for t in texts]
 
     def branch_features(self, docs: list[str]) -> list[Features]:

@@ -87,6 +87,7 @@ def save_model(model: Model, card: dict, model_dir: Path, *, force: bool = False
         "labels": list(model.labels),
         "cleaner": "clean_page",
         "normalizer": model.normalizer.tables,
+        "lead": list(model.lead),
         "branches": [
             {"name": name, "analyzer": vec.analyzer, "ngram_range": list(vec.ngram_range), "n_features": vec.n_features}
             for name, vec in model.branches
@@ -211,6 +212,9 @@ def _structure(path: Path) -> dict:
               and b["ngram_range"][0] <= b["ngram_range"][1]
               and isinstance(b.get("n_features"), int) and 0 < b["n_features"] <= MAX_FEATURES,
               path, f"malformed branch {b!r:.80}")
+    lead = s.get("lead", [0, 0])
+    _need(isinstance(lead, list) and len(lead) == 2 and all(isinstance(n, int) and 0 <= n <= 10_000 for n in lead),
+          path, "'lead' must be two small whole numbers")
     cols = s.get("score_columns")
     _need(cols == (1 if len(labels) == 2 else len(labels)), path, "'score_columns' does not fit the labels")
     w = s.get("decision_weights")
@@ -253,7 +257,7 @@ def load_model(model_dir: Path) -> Model:
         calib_b = _array(npz, path, "calib_b", "f", 1, (n_cols,)).astype(np.float64)
     _need(list(card.get("labels", [])) == s["labels"], model_dir / cards.CARD_FILE, "labels differ from model.json's")
     return Model(s["labels"], normalizer, branches, coef, intercept, calib_a, calib_b,
-                 np.asarray(s["decision_weights"], dtype=np.float64), card)
+                 np.asarray(s["decision_weights"], dtype=np.float64), card, tuple(s.get("lead", [0, 0])))
 
 
 def load_features(model_dir: Path, card: dict):

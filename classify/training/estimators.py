@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..model.clean import clean_page
-from ..model.normalize import Normalizer, build_tables
+from ..model.normalize import Normalizer, build_tables, emphasise_lead
 from ..model.vectorize import char_wb_grams
 
 
@@ -29,7 +29,12 @@ class PageCleaner(TransformerMixin, BaseEstimator):
 class ArabicNormalizer(TransformerMixin, BaseEstimator):
     """Normalise with camel-tools' rules and re-join the word tokens with
     single spaces. ``fit`` reads camel-tools' tables (``tables_``), which the
-    saved model carries."""
+    saved model carries. ``lead_tokens``/``lead_repeat``: see
+    :func:`~classify.model.normalize.emphasise_lead`."""
+
+    def __init__(self, lead_tokens=0, lead_repeat=0):
+        self.lead_tokens = lead_tokens
+        self.lead_repeat = lead_repeat
 
     def fit(self, X=None, y=None):
         self.tables_ = build_tables()
@@ -37,7 +42,7 @@ class ArabicNormalizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         normalize = Normalizer(self.tables_)
-        return [normalize(x) for x in X]
+        return [emphasise_lead(normalize(x), self.lead_tokens, self.lead_repeat) for x in X]
 
 
 class _FixedTfidf(TfidfVectorizer):

@@ -16,8 +16,9 @@ def export(pipeline, card: dict | None = None) -> Model:
         (name, Vectorizer(vec.analyzer, vec.ngram_range, vec.terms(), np.asarray(vec.idf_, dtype=np.float64)))
         for name, vec in steps["features"].transformer_list
     ]
-    return with_classifier(Model([], Normalizer(steps["normalize"].tables_), branches, *([None] * 5), card or {}),
-                           pipeline[-1])
+    lead = (int(steps["normalize"].lead_tokens), int(steps["normalize"].lead_repeat))
+    base = Model([], Normalizer(steps["normalize"].tables_), branches, *([None] * 5), card or {}, lead)
+    return with_classifier(base, pipeline[-1])
 
 
 def with_classifier(base: Model, classifier) -> Model:
@@ -33,6 +34,7 @@ def with_classifier(base: Model, classifier) -> Model:
         np.asarray(classifier.calib_b_, dtype=np.float64),
         np.asarray(classifier.weights_, dtype=np.float64),
         base.card,
+        base.lead,
     )
 
 

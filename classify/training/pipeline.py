@@ -22,6 +22,8 @@ def build_pipeline(
     calibration_folds=5,
     tune_decision=True,
     random_state=0,
+    lead_tokens=0,
+    lead_repeat=0,
 ) -> Pipeline:
     features = []
     if word_ngrams:
@@ -42,7 +44,7 @@ def build_pipeline(
     return Pipeline(
         [
             ("clean", PageCleaner()),
-            ("normalize", ArabicNormalizer()),
+            ("normalize", ArabicNormalizer(lead_tokens=lead_tokens, lead_repeat=lead_repeat)),
             ("features", FeatureUnion(features)),
             ("classify", classifier),
         ]

@@ -82,3 +82,11 @@ def test_camel_tools_internals_the_tables_read_still_exist():
     assert isinstance(arclean._charmap, dict) and len(arclean._charmap) > 100
     assert arclean._default in ("", None)
     assert isinstance(_UNICODE_CHAR_FIX._charmap, dict)
+
+
+def test_lead_emphasis_repeats_the_first_tokens():
+    from classify.model.normalize import emphasise_lead
+
+    assert emphasise_lead("a b c d", 2, 2) == "a b c d a b a b"
+    assert emphasise_lead("a b", 5, 1) == "a b a b"
+    assert emphasise_lead("a b", 0, 3) == "a b" and emphasise_lead("", 3, 3) == ""

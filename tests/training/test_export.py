@@ -44,9 +44,10 @@ def _check(pipeline, texts, tmp_path):
         assert explain_text(model, text, label=label) == _pipeline_explanation(pipeline, model, text, label)
 
 
-def test_loaded_model_equals_the_fitted_pipeline_on_fixtures(tmp_path):
+@pytest.mark.parametrize("lead", [{}, {"lead_tokens": 5, "lead_repeat": 2}])
+def test_loaded_model_equals_the_fitted_pipeline_on_fixtures(tmp_path, lead):
     data = load_labelled([FIXTURES])
-    pipeline, _, _ = fit_pipeline(data, params={"min_df": 1})
+    pipeline, _, _ = fit_pipeline(data, params={"min_df": 1, **lead})
     unseen = ["نقابة الصحفيين تطالب بالإفراج عن مراسل معتقل", "مركز الاتصال الحكومي يطلق دليلا للمتحدثين", "الفريق يفوز"]
     _check(pipeline, data["text"].tolist() + unseen, tmp_path)
 
