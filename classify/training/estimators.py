@@ -54,17 +54,17 @@ class _FixedTfidf(TfidfVectorizer):
 
     FIXED: dict = {}
 
-    def __init__(self, *, ngram_range=(1, 2), min_df=1, max_features=None):
+    def __init__(self, *, ngram_range=(1, 2), min_df=1, max_features=None, vocabulary=None):
         super().__init__(
             lowercase=True, ngram_range=ngram_range, min_df=min_df, max_features=max_features,
-            sublinear_tf=True, dtype=np.float64, **self.FIXED,
+            vocabulary=vocabulary, sublinear_tf=True, dtype=np.float64, **self.FIXED,
         )
 
     # scikit-learn reads __init__'s signature for get_params; ours fixes the
     # rest, so only these are parameters
     @classmethod
     def _get_param_names(cls):
-        return ["max_features", "min_df", "ngram_range"]
+        return ["max_features", "min_df", "ngram_range", "vocabulary"]
 
     def fit_transform(self, raw_documents, y=None):
         X = super().fit_transform(raw_documents, y)

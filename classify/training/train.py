@@ -89,9 +89,32 @@ def _groups(frame: pd.DataFrame, calibrate_by: str | None):
     return groups
 
 
+def shared_terms(pipeline, X, groups, min_groups: int) -> list[list[str]]:
+    """Per TF-IDF branch, the terms found in at least ``min_groups`` of the
+    training rows' groups (corpora). Words that only one corpus uses (its
+    outlets' boilerplate, its year's names) are what fails on sources the
+    model never saw."""
+    groups = np.asarray(groups, dtype=object)
+    out, offset = [], 0
+    for _name, vec in pipeline.named_steps["features"].transformer_list:
+        n = len(vec.vocabulary_)
+        part = X[:, offset : offset + n]
+        present = np.zeros(n, dtype=np.int64)
+        for g in sorted(set(groups)):
+            present += np.asarray((part[groups == g] != 0).sum(axis=0)).ravel() > 0
+        out.append([t for t, k in zip(vec.terms(), present) if k >= min_groups])
+        offset += n
+    return out
+
+
 def fit_pipeline(train_df: pd.DataFrame, *, params=None, seed=0, calibrate_by=None):
-    """The fitted scikit-learn pipeline, its training rows X and labels y."""
-    params = params or {}
+    """The fitted scikit-learn pipeline, its training rows X and labels y.
+
+    ``params`` go to :func:`~classify.training.pipeline.build_pipeline`, but
+    for ``min_groups``: keep only terms found in at least that many groups of
+    ``calibrate_by`` (see :func:`shared_terms`)."""
+    params = dict(params or {})
+    min_groups = int(params.pop("min_groups", 0) or 0)
     smallest = int(train_df["label"].value_counts().min())
     if smallest < 2:
         raise DataError("after holding out test data a label has fewer than 2 training examples; add data")
@@ -101,7 +124,15 @@ def fit_pipeline(train_df: pd.DataFrame, *, params=None, seed=0, calibrate_by=No
     y = train_df["label"].to_numpy().astype(str)
     # What Pipeline.fit does, step by step, so that the training rows are
     # kept for base_rows instead of being computed a second time.
-    X = Pipeline(pipeline.steps[:-1]).fit_transform(train_df["text"].tolist(), y)
+    prefix = Pipeline(pipeline.steps[:-1])
+    X = prefix.fit_transform(train_df["text"].tolist(), y)
+    if min_groups > 1 and calibrate_by and calibrate_by in train_df.columns:
+        # fit again on the shared terms only: the same idf for them, and rows
+        # normalised over what is kept (scikit-learn's own fixed-vocabulary fit)
+        kept = shared_terms(pipeline, X, train_df[calibrate_by].astype(str).to_numpy(), min_groups)
+        for (_name, vec), terms in zip(pipeline.named_steps["features"].transformer_list, kept):
+            vec.set_params(vocabulary=terms)
+        X = prefix.fit_transform(train_df["text"].tolist(), y)
     pipeline[-1].fit(X, y, groups=_groups(train_df, calibrate_by))
     return pipeline, X, y
 

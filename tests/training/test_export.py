@@ -61,3 +61,17 @@ def test_loaded_model_equals_the_fitted_pipeline_on_2000_held_out_articles(tmp_p
         held = [json.loads(line) for line in islice(fh, 20_000, 22_000)]
     texts = [f"{r['title']}\n{r['text']}" for r in held]
     _check(pipeline, texts, tmp_path)
+
+
+def test_terms_of_a_single_corpus_are_dropped_with_min_groups(tmp_path):
+    data = load_labelled([FIXTURES])
+    groups = np.where(np.arange(len(data)) % 2, "a", "b")
+    data["corpus"] = groups
+    only_a = "بزقطنجسمزب"  # nothing in it that normalisation changes
+    data.loc[data["corpus"] == "a", "text"] += " " + only_a
+    pipeline, X, _ = fit_pipeline(data, params={"min_df": 1, "min_groups": 2}, calibrate_by="corpus")
+    words = pipeline.named_steps["features"].transformer_list[0][1].vocabulary_
+    assert only_a not in words and len(words) > 0
+    full, _, _ = fit_pipeline(data, params={"min_df": 1}, calibrate_by="corpus")
+    assert only_a in full.named_steps["features"].transformer_list[0][1].vocabulary_
+    _check(pipeline, data["text"].tolist(), tmp_path)
