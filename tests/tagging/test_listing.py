@@ -6,7 +6,9 @@ import json
 import pandas as pd
 import pytest
 
+from classify.model.store import load_model
 from classify.tagging.read import DEFAULT_PATTERN, Listing, iter_articles
+from classify.tagging.run import run
 
 ARTICLE = "الحكومة تطلق منصة للرد على الشائعات وأعلن المركز الإعلامي إطلاق منصة جديدة."
 PAGE = f"<html><body><article><p>{ARTICLE}</p></article></body></html>"
@@ -62,6 +64,14 @@ def test_every_documented_suffix_gets_a_row_when_its_pattern_is_given(every_suff
     assert got == {s.lstrip(".") for s in DOCUMENTED}
     assert all(a.error == "" for a in arts), [a.error for a in arts if a.error]
     assert listing.not_matched == {".pdf": 1, "no suffix": 1}
+
+
+def test_summary_counts_what_no_pattern_matched(tiny_model_dir, every_suffix, tmp_path):
+    model, _ = load_model(tiny_model_dir)
+    summary = run(model, tiny_model_dir, [str(every_suffix)], output=tmp_path / "t.csv", fmt="csv")
+    assert summary.tagged == 4 and summary.exit_code == 0
+    line = summary.line()
+    assert "not matched: " in line and "1 .jsonl" in line and "1 .pdf" in line and "(add them with --pattern)" in line
 
 
 def test_symlinked_folders_are_followed_once(tmp_path):
