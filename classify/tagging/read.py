@@ -465,7 +465,9 @@ def _walk(top: str, patterns: list[str], listing: Listing) -> list:
     # link back to a parent (a loop) or a second link to a folder adds nothing.
     for root, dirs, files in os.walk(top, followlinks=True, onerror=unlistable):
         keep = []
-        for d in dirs:
+        # real folders before links, by name: which of two ways to one
+        # folder is listed does not depend on the file system's order
+        for d in sorted(dirs, key=lambda d: (os.path.islink(os.path.join(root, d)), d)):
             try:
                 st = os.stat(os.path.join(root, d))
             except OSError as exc:

@@ -89,6 +89,16 @@ def test_symlinked_folders_are_followed_once(tmp_path):
     names = sorted(a.path.rsplit("/", 1)[1] for a in arts)
     assert names == ["a.txt", "b.txt", "c.txt"]
     assert listing.links_not_followed == 2
+    # of two links to one folder, the first by name is followed
+    assert str(real / "again" / "c.txt") in {a.path for a in arts}
+
+
+def test_a_real_folder_is_listed_before_a_link_to_it(tmp_path):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "a.html").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "more").symlink_to(tmp_path / "pages", target_is_directory=True)  # sorts first by name
+    arts, listing = _listed(tmp_path)
+    assert [a.path for a in arts] == [str(tmp_path / "pages" / "a.html")] and listing.links_not_followed == 1
 
 
 def test_a_glob_that_matches_nothing_and_a_path_through_a_file_get_rows(tmp_path):
