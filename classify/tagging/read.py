@@ -132,16 +132,17 @@ def binary_signature(data: bytes) -> str:
     binary header has one; text does not), or for PDF, so a text that happens
     to start with "BM" or "MZ" is not taken for a bitmap or an executable.
     """
-    import filetype
-
     head = data[:8192]
+    has_control = len(head[:1024].translate(None, _CONTROL_BYTES)) < len(head[:1024])
+    if not has_control and not head.startswith(b"%PDF"):
+        return ""  # the common case, a text: no need to ask filetype
     for magic, name in _EXTRA_SIGNATURES.items():
         if head.startswith(magic):
             return name
+    import filetype
+
     kind = filetype.guess(head)
-    if kind is None:
-        return ""
-    if kind.extension != "pdf" and len(head[:1024].translate(None, _CONTROL_BYTES)) == len(head[:1024]):
+    if kind is None or (kind.extension != "pdf" and not has_control):
         return ""
     return f"{kind.extension.upper()}, {kind.mime}"
 
