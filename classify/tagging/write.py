@@ -232,19 +232,21 @@ class AtomicWriter:
             return
         self._file.flush()
         os.fsync(self._file.fileno())
-        if self.fmt == "jsonl" and order is None:
-            # the sidecar is already the output, byte for byte
-            os.replace(self._sidecar, self.path)
-        else:
-            tmp = _tmp_of(self.path)
+        tmp = _tmp_of(self.path)
+        if not (self.fmt == "jsonl" and order is None):
             try:
                 _convert(self._lines(order), tmp, self.fmt, self.columns)
-                os.replace(tmp, self.path)
-            finally:
+            except BaseException:
                 tmp.unlink(missing_ok=True)
-            self._sidecar.unlink()
+                raise
+        # closed before it is renamed or removed, which Windows needs
         self._file.close()
         self._file = None
+        if self.fmt == "jsonl" and order is None:
+            os.replace(self._sidecar, self.path)  # the sidecar is the output, byte for byte
+        else:
+            os.replace(tmp, self.path)
+            self._sidecar.unlink()
 
     def _lines(self, order):
         self._file.seek(0)
