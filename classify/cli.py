@@ -12,6 +12,7 @@ from typing import List, Optional
 import typer
 
 from .errors import ClassifyError
+from .tagging.read import DEFAULT_PATTERN
 
 app = typer.Typer(
     add_completion=False,
@@ -41,18 +42,18 @@ def _load(model: Optional[Path]):
 
 @app.command()
 def predict(
-    paths: List[str] = typer.Argument(..., help="Files, folders (recursive), glob patterns, or - for stdin."),
+    paths: Optional[List[str]] = typer.Argument(None, help="Files, folders (recursive), glob patterns, or - for stdin."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="table, csv, jsonl or parquet (default: from --output's suffix, else table)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write rows here (atomically) instead of stdout."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: the shipped model)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --output."),
-    resume: bool = typer.Option(False, "--resume", help="Keep the rows already in --output and tag only new paths."),
+    resume: bool = typer.Option(False, "--resume", help="Keep the complete rows already written to --output (even by a killed run) and tag only the rest."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
     min_confidence: Optional[float] = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="Mark rows below this confidence as uncertain."),
-    pattern: str = typer.Option("*.txt", "--pattern", help="File patterns inside folders, comma-separated, e.g. '*.txt,*.html,*.jsonl'."),
+    pattern: str = typer.Option(DEFAULT_PATTERN, "--pattern", help="File patterns inside folders, comma-separated, any case, e.g. '*.txt,*.html,*.jsonl'."),
     text_column: str = typer.Option("text", "--text-column", help="Text field of JSONL/CSV collections."),
     id_column: Optional[str] = typer.Option(None, "--id-column", help="Id field of JSONL/CSV collections."),
-    from_list: Optional[Path] = typer.Option(None, "--from-list", help="A file with one input path per line."),
+    from_list: Optional[Path] = typer.Option(None, "--from-list", help="A UTF-8 file with one input path per line (with or without PATH arguments)."),
     max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help="Skip (and report) files larger than this."),
     explain: bool = typer.Option(False, "--explain", help="Add the words that pushed each article to its label."),
     engine: str = typer.Option("local", "--engine", help="local, or dask to run on a Dask cluster (pip install 'classify[dask]')."),
@@ -60,12 +61,11 @@ def predict(
 ):
     """Tag articles; one row per input, unreadable ones with their reason."""
     from .tagging.run import run
-    from .tagging.write import FORMATS, format_for
+    from .tagging.write import FORMATS, format_for, sidecar_of
 
-    fmt = format_for(output, format)
-    if fmt not in FORMATS:
-        _fail(f"unknown --format {fmt} (choose {', '.join(FORMATS)})", 2)
-    if fmt == "parquet" and output is None:
+    if format is not None and format not in FORMATS:
+        _fail(f"unknown --format {format} (choose {', '.join(FORMATS)})", 2)
+    if format == "parquet" and output is None:
         _fail("--format parquet needs --output FILE", 2)
     if resume and output is None:
         _fail("--resume needs --output FILE", 2)
@@ -73,13 +73,18 @@ def predict(
         _fail(f"unknown --engine {engine} (choose local or dask)", 2)
     if scheduler and engine != "dask":
         _fail("--scheduler goes with --engine dask", 2)
-    paths = list(paths)
+    if not paths and from_list is None:
+        _fail("nothing to tag: give PATH..., - for stdin, or --from-list FILE", 2)
+    paths = list(paths or [])
     if from_list is not None:
         try:
             paths += [ln.strip() for ln in from_list.read_text(encoding="utf-8").splitlines() if ln.strip()]
         except OSError as exc:
             _fail(f"{from_list}: {exc.strerror or exc}")
+        except UnicodeDecodeError:
+            _fail(f"{from_list}: not UTF-8; --from-list needs a UTF-8 file of paths")
     try:
+        fmt = format_for(output, format)
         loaded, model_dir = _load(model)
         summary = run(
             loaded, model_dir, paths, output=output, fmt=fmt, force=force, resume=resume, jobs=jobs,
@@ -89,7 +94,14 @@ def predict(
         )
     except ClassifyError as exc:
         _fail(str(exc))
-    if output is not None or summary.tagged + sum(summary.failed.values()) > 1:
+    except KeyboardInterrupt:
+        kept = output is not None and sidecar_of(output).exists()
+        _fail(
+            f"interrupted; the rows written so far are kept in {sidecar_of(output)}: "
+            "run the same command with --resume to go on" if kept else "interrupted",
+            130,
+        )
+    if output is not None or summary.has_news:
         typer.echo(summary.line(), err=True)
     raise typer.Exit(summary.exit_code)
 
@@ -166,13 +178,26 @@ def evaluate(
     corpora: Optional[Path] = typer.Option(None, "--corpora"),
     plots: Optional[Path] = typer.Option(None, "--plots", help="Write reliability, confusion and precision-recall PNGs here."),
 ):
-    """Per-label precision/recall/F1 and the confusion matrix on labelled data."""
-    from .training.data import load_labelled
+    """Per-label precision/recall/F1 and the confusion matrix on labelled data.
+
+    Any number of articles per label will do (a small set is measured and
+    warned about); labels the model does not know count as errors."""
+    from .tagging.write import check_folder, check_target
+    from .training.data import evaluation_warnings, load_labelled
     from .training.metrics import format_metrics, metrics_from_proba
 
     try:
+        # output places are checked before the data is read and predicted
+        if output is not None:
+            check_target(output)
+        if plots is not None:
+            check_folder(plots, "--plots")
         loaded, _dir = _load(model)
-        frame = load_labelled(data, text_column=text_column, label_column=label_column, corpora_dir=corpora)
+        frame = load_labelled(
+            data, text_column=text_column, label_column=label_column, corpora_dir=corpora, training=False
+        )
+        for warning in evaluation_warnings(frame, loaded.labels):
+            typer.echo(f"warning: {warning}", err=True)
         labels = frame["label"].to_numpy()
         proba = loaded.predict_proba(frame["text"].tolist())
         predicted = loaded.decide(proba)
@@ -187,7 +212,7 @@ def evaluate(
     except ClassifyError as exc:
         _fail(str(exc))
     except OSError as exc:
-        _fail(f"{output}: {exc.strerror or exc}")
+        _fail(f"{exc.filename or output or plots}: {exc.strerror or exc}")
     typer.echo(format_metrics(metrics))
 
 

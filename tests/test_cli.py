@@ -203,3 +203,153 @@ def test_shipped_model_info_and_own_samples():
     res = invoke("predict", SHIPPED.parent.parent / "data" / "samples", "-f", "jsonl")
     rows = [json.loads(line) for line in io.StringIO(res.stdout)]
     assert rows and all(r["label"] == r["path"].rsplit("/", 1)[1].split(".")[0] for r in rows)
+
+
+# --- issue 12: one-line errors, raised before any work where that can be known
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Fail the test if tagging or measuring starts."""
+    from classify.tagging import run as run_mod
+    from classify.training import metrics
+
+    def started(*args, **kwargs):
+        raise AssertionError("work started before the error")
+
+    monkeypatch.setattr(run_mod, "tag_batch", started)
+    monkeypatch.setattr(metrics, "metrics_from_proba", started)
+
+
+def _labelled_csv(path, per_label=6, extra=""):
+    rows = ["text,label"]
+    for label in ("government-communication", "press-freedom", "other"):
+        for p in sorted((FIXTURES / label).glob("*.txt"))[:per_label]:
+            rows.append('"' + p.read_text(encoding="utf-8").replace('"', "'") + f'",{label}')
+    path.write_text("\n".join(rows) + "\n" + extra, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "case, code, message",
+    [
+        ("output-under-a-file", 1, "is a file, not a folder"),
+        ("output-in-proc", 1, "cannot write in /proc"),
+        ("output-is-a-folder-with-force", 1, "is a folder; --output needs a file name"),
+        ("output-is-a-folder-with-format", 1, "is a folder; --output needs a file name"),
+        ("output-exists", 1, "already exists; pass --force"),
+        ("output-xlsx", 1, "suffix .xlsx names no output format"),
+        ("output-no-suffix", 1, "no suffix names no output format"),
+        ("from-list-not-utf8", 1, "not UTF-8"),
+        ("from-list-missing", 1, "No such file"),
+        ("no-inputs", 2, "nothing to tag"),
+        ("train-header-only", 1, "no data rows (only a header?)"),
+        ("train-split-by-missing-column", 1, "no 'outlet' column to split by"),
+        ("evaluate-plots-is-a-file", 1, "is a file; --plots needs a folder"),
+        ("evaluate-output-folder-missing", 1, "does not exist"),
+        ("evaluate-header-only", 1, "no data rows"),
+    ],
+)
+def test_user_errors_are_one_line_exit_1_before_any_work(tiny_model_dir, folder, tmp_path, no_work, case, code, message):
+    a_file = tmp_path / "plain.txt"
+    a_file.write_text("x", encoding="utf-8")
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("text,label\n", encoding="utf-8")
+    labelled = _labelled_csv(tmp_path / "labelled.csv")
+    model = ["--model", tiny_model_dir]
+    out_folder = tmp_path / "tags.csv"
+    out_folder.mkdir()
+    existing = tmp_path / "done.csv"
+    existing.write_text("path\n", encoding="utf-8")
+    cp1256_list = tmp_path / "list.txt"
+    cp1256_list.write_bytes(str(folder / "مقال.txt").encode("cp1256"))
+    args = {
+        "output-under-a-file": ["predict", folder, *model, "-o", a_file / "tags.csv"],
+        "output-in-proc": ["predict", folder, *model, "-o", "/proc/tags.csv"],
+        "output-is-a-folder-with-force": ["predict", folder, *model, "-o", out_folder, "--force"],
+        "output-is-a-folder-with-format": ["predict", folder, *model, "-o", out_folder, "-f", "jsonl", "--force"],
+        "output-exists": ["predict", folder, *model, "-o", existing],
+        "output-xlsx": ["predict", folder, *model, "-o", tmp_path / "tags.xlsx"],
+        "output-no-suffix": ["predict", folder, *model, "-o", tmp_path / "tags"],
+        "from-list-not-utf8": ["predict", *model, "--from-list", cp1256_list],
+        "from-list-missing": ["predict", *model, "--from-list", tmp_path / "nope.txt"],
+        "no-inputs": ["predict", *model],
+        "train-header-only": ["train", header_only, "-o", tmp_path / "m"],
+        "train-split-by-missing-column": ["train", labelled, "-o", tmp_path / "m", "--split-by", "outlet", "--test-groups", "x"],
+        "evaluate-plots-is-a-file": ["evaluate", labelled, *model, "--plots", a_file],
+        "evaluate-output-folder-missing": ["evaluate", labelled, *model, "-o", tmp_path / "no" / "m.json"],
+        "evaluate-header-only": ["evaluate", header_only, *model],
+    }[case]
+    res = invoke(*args)
+    assert res.exit_code == code, res.output
+    assert "Traceback" not in res.output and "work started" not in res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], res.stderr
+    assert not list(tmp_path.glob(".*.part"))  # nothing half-started left behind
+
+
+def test_from_list_alone(tiny_model_dir, folder, tmp_path):
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{folder / 'gc.txt'}\n\n{folder / 'sub' / 'pf.txt'}\n", encoding="utf-8")
+    res = invoke("predict", "--from-list", listing, "--model", tiny_model_dir, "-f", "jsonl")
+    assert res.exit_code == 0, res.output
+    assert [json.loads(line)["path"] for line in res.stdout.splitlines()] == [
+        str(folder / "gc.txt"), str(folder / "sub" / "pf.txt")
+    ]
+
+
+def test_an_unknown_suffix_is_written_when_format_is_given(tiny_model_dir, folder, tmp_path):
+    out = tmp_path / "tags.xlsx"
+    res = invoke("predict", folder, "--model", tiny_model_dir, "-o", out, "--format", "csv")
+    assert res.exit_code == 3, res.output
+    assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 3
+
+
+def test_html_on_stdin_is_extracted(tiny_model_dir):
+    page = (
+        "<html><head><style>p {color: red}</style></head><body><nav>الرئيسية</nav>"
+        f"<article><p>{GC_TEXT}</p><p>&quot;بيان&quot; &amp; تصريح</p></article></body></html>"
+    )
+    res = invoke("predict", "-", "--model", tiny_model_dir, "-f", "jsonl", "--explain", input=page)
+    assert res.exit_code == 0, res.output
+    row = json.loads(res.stdout)
+    assert row["note"] == "read as HTML" and row["label"]
+    assert "quot" not in row["explanation"] and "color" not in row["explanation"]
+
+
+def test_interrupt_keeps_rows_and_says_how_to_go_on(tiny_model_dir, tmp_path, monkeypatch):
+    from classify.tagging import run as run_mod
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(600):
+        (src / f"{i:04d}.txt").write_text(GC_TEXT if i % 2 else PF_TEXT, encoding="utf-8")
+    real, calls = run_mod.tag_batch, []
+
+    def interrupted_on_third_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_mod, "tag_batch", interrupted_on_third_batch)
+    out = tmp_path / "tags.csv"
+    res = invoke("predict", src, "--model", tiny_model_dir, "-o", out)
+    assert res.exit_code == 130 and "--resume" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert not out.exists() and (tmp_path / ".tags.csv.part").read_text().count("\n") == 512
+    monkeypatch.setattr(run_mod, "tag_batch", real)
+    res = invoke("predict", src, "--model", tiny_model_dir, "-o", out, "--resume")
+    assert res.exit_code == 0 and "skipped 512 already in the output" in res.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["path"] for r in rows] == sorted(str(p) for p in src.iterdir())
+
+
+def test_evaluate_a_small_set_warns_instead_of_refusing(tiny_model_dir, tmp_path):
+    data = _labelled_csv(tmp_path / "small.csv", per_label=2, extra=f'"{GC_TEXT}",sports\n')
+    res = invoke("evaluate", data, "--model", tiny_model_dir)
+    assert res.exit_code == 0, res.output
+    warnings = [line for line in res.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 2
+    assert "fewer than 5 articles" in warnings[0] and "press-freedom (2)" in warnings[0]
+    assert "labels the model does not know, counted as errors: sports (1)" in warnings[1]
+    assert "articles 7" in res.stdout and "sports" in res.stdout

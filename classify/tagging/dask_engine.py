@@ -10,7 +10,6 @@ workers at the same paths (a shared or network file system).
 """
 
 import shutil
-import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,7 +53,8 @@ def _connect(scheduler: str | None, workers: int):
             yield client
 
 
-def _check(files):
+def check_inputs(files):
+    """Refuse, before any work, inputs the workers cannot read."""
     if "-" in files:
         raise ClassifyError("--engine dask reads files on the workers; stdin (-) is not supported")
 
@@ -82,7 +82,7 @@ def tag_on_dask(
 ) -> Iterator[dict]:
     """Rows for ``files`` (already expanded), in order, from the cluster at
     ``scheduler`` or from a local cluster of ``workers`` processes."""
-    _check(files)
+    check_inputs(files)
     with _connect(scheduler, workers) as client:
         futures = _submit(
             client, _tag_partition, model, files, batch_size,
@@ -110,13 +110,23 @@ def write_partitioned(
     """Workers write ``part-NNNNN.parquet`` files (one per partition, in input
     order) into a hidden folder that is renamed to ``out_dir`` when all are
     done. Returns (tagged per label, error messages)."""
-    _check(files)
+    check_inputs(files)
     out_dir = Path(out_dir)
     if out_dir.exists() and not force:
         raise ClassifyError(f"{out_dir}: already exists; pass --force to replace it")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ClassifyError(f"{out_dir}: is a file; a partitioned Parquet output is a folder")
     if not out_dir.parent.is_dir():
         raise ClassifyError(f"{out_dir}: folder {out_dir.parent} does not exist")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".part", dir=out_dir.parent))
+    # a fixed name, so a crashed run's leftover is replaced; made with
+    # os.mkdir, whose mode follows the umask (mkdtemp's is always 0700)
+    tmp = out_dir.with_name(f".{out_dir.name}.part")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        tmp.mkdir()
+    except OSError as exc:
+        raise ClassifyError(f"{out_dir}: cannot write in {out_dir.parent} ({exc.strerror or exc})") from None
     per_label, errors = Counter(), []
     try:
         with _connect(scheduler, workers) as client:

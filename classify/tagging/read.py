@@ -8,9 +8,10 @@ import csv
 import glob
 import json
 import os
-from fnmatch import fnmatch
+from collections import Counter
+from fnmatch import fnmatchcase
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -19,10 +20,33 @@ import regex
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 HTML_SUFFIXES = {".html", ".htm"}
 COLLECTION_SUFFIXES = {".jsonl", ".json", ".csv", ".tsv", ".parquet"}
+# What a folder gives by default: every single-article format we read.
+DEFAULT_PATTERN = "*.txt,*.html,*.htm"
 
 _ARABIC = regex.compile(r"\p{Arabic}")
-# Candidate legacy encodings of Arabic archives, tried after UTF-8.
+_LETTER = regex.compile(r"\p{L}")
+_ARABIC_LETTER = regex.compile(r"[\p{Arabic}&&\p{L}]", regex.V1)
+# What charset-normalizer chooses from.
 _LEGACY = ("cp1256", "iso8859_6")
+# Arabic legacy encodings, tried in this order when detection finds nothing:
+# most common first (Windows, ISO), then Mac (whose letters are ISO's, so it
+# reads ISO text with stray bytes), then the DOS code pages.
+LEGACY_ENCODINGS = ("cp1256", "iso8859_6", "mac_arabic", "cp720", "cp864")
+# "Mostly Arabic": share of the letters that are Arabic for a guessed decoding.
+MOSTLY_ARABIC = 0.5
+# A decoding with replacements is accepted up to this share of the bytes.
+MAX_REPLACED = 0.01
+# Binary: more than this share of control bytes. Text, even damaged, has
+# well under 1%; random or compressed bytes about 11%, executables and
+# images far more.
+BINARY_CONTROL_SHARE = 0.05
+# C0 controls but tab, LF, VT, FF, CR; and DEL. None of these bytes is part of
+# a multi-byte UTF-8 sequence or a character of a single-byte code page, so
+# they can be dropped before decoding.
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32), 127])
+_CONTROL_CHARS = regex.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# Signatures filetype does not name from a short header.
+_EXTRA_SIGNATURES = {b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "OLE2 (old Office document)"}
 
 
 @dataclass
@@ -31,6 +55,9 @@ class Article:
     text: str = ""
     encoding: str = ""
     error: str = ""
+    # what was done to the text to read it (control characters dropped,
+    # bytes replaced); empty when nothing was
+    note: str = ""
 
 
 @dataclass
@@ -50,26 +77,211 @@ class ReadError(Exception):
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes to text; returns (text, encoding name)."""
+    """Decode bytes to text; returns (text, encoding name). See
+    :func:`decode_text`, which also says what was dropped or replaced."""
+    text, encoding, _note = decode_text(data)
+    return text, encoding
+
+
+def decode_text(data: bytes) -> tuple[str, str, str]:
+    """Decode an article's bytes; returns (text, encoding, note).
+
+    Raises :class:`ReadError` for a binary file (a known signature, or a high
+    share of control bytes) and for bytes no encoding reads. Stray control
+    characters (a trailing NUL, a ^Z) are dropped and counted in ``note``.
+    """
+    notes = []
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        text, encoding = _strict_or_replaced(data[3:], "utf-8", notes), "utf-8-sig"
+    elif data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        encoding = "utf-16-le" if data[:2] == b"\xff\xfe" else "utf-16-be"
         try:
-            return data.decode("utf-16"), "utf-16-le" if data[:2] == b"\xff\xfe" else "utf-16-be"
+            text = data[2:].decode(encoding)
         except UnicodeDecodeError:
             raise ReadError("not valid UTF-16 despite its byte-order mark") from None
-    if b"\x00" in data[:8192]:
-        raise ReadError("binary file (contains NUL bytes)")
+    else:
+        # Padding after the text (NULs, a DOS end-of-file ^Z) is not content;
+        # it must not decide that a file is binary.
+        body = data.rstrip(b"\x00\x1a")
+        kind = binary_signature(body)
+        if kind:
+            raise ReadError(f"binary file ({kind})")
+        clean = body.translate(None, _CONTROL_BYTES)
+        if len(body) - len(clean) > BINARY_CONTROL_SHARE * len(body):
+            found = _utf16_without_bom(data)
+            if found is None:
+                share = (len(body) - len(clean)) / len(body)
+                raise ReadError(f"binary file ({share:.0%} control bytes)")
+            text, encoding = found
+        else:
+            if len(clean) != len(data):
+                notes.append(_dropped(data))
+            text, encoding = _decode_plain(clean, notes)
+    stray = _CONTROL_CHARS.findall(text)
+    if stray:
+        text = _CONTROL_CHARS.sub("", text)
+        notes.append(_dropped_chars(stray))
+    return text, encoding, "; ".join(notes)
+
+
+def binary_signature(data: bytes) -> str:
+    """What a binary file is, from its first bytes ('' when no known binary
+    format): PDF, ZIP and Office files, images, executables, archives, media.
+
+    A signature counts only with a control byte in the first kilobyte (every
+    binary header has one; text does not), or for PDF, so a text that happens
+    to start with "BM" or "MZ" is not taken for a bitmap or an executable.
+    """
+    head = data[:8192]
+    has_control = len(head[:1024].translate(None, _CONTROL_BYTES)) < len(head[:1024])
+    if not has_control and not head.startswith(b"%PDF"):
+        return ""  # the common case, a text: no need to ask filetype
+    for magic, name in _EXTRA_SIGNATURES.items():
+        if head.startswith(magic):
+            return name
+    import filetype
+
+    kind = filetype.guess(head)
+    if kind is None or (kind.extension != "pdf" and not has_control):
+        return ""
+    return f"{kind.extension.upper()}, {kind.mime}"
+
+
+def _decode_plain(data: bytes, notes: list) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # UTF-8 with a few broken bytes: legacy Arabic text is never that (its
+    # letter bytes are not valid UTF-8 sequences, so nearly all would break)
+    found = _with_replacements(data, "utf-8")
+    if found is not None:
+        notes.append(_replaced_note(found[2]))
+        return found[0], found[1]
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(_LEGACY)).best()
-    if best is not None:
-        return str(best), best.encoding
-    raise ReadError("unknown encoding (not UTF-8, UTF-16, Windows-1256 or ISO-8859-6)")
+    detected = (str(best), best.encoding) if best is not None else None
+    if detected is not None and plausible_arabic(detected[0]):
+        return detected
+    found = legacy_decode(data)
+    if found is not None:
+        text, encoding, replaced = found
+        if replaced:
+            notes.append(_replaced_note(replaced))
+        return text, encoding
+    if detected is not None:  # a text, though not an Arabic one
+        return detected
+    raise ReadError(
+        "unknown encoding (not UTF-8, UTF-16 or an Arabic legacy encoding: "
+        + ", ".join(LEGACY_ENCODINGS)
+        + ")"
+    )
+
+
+def _replaced_note(n: int) -> str:
+    return f"{n} undecodable byte{'s' if n != 1 else ''} replaced"
+
+
+def legacy_decode(data: bytes) -> tuple[str, str, int] | None:
+    """Decode with an Arabic legacy encoding when detection found none:
+    each one strictly first, then each with at most 1% of the bytes
+    replaced; the first, in the order of LEGACY_ENCODINGS, whose text is
+    mostly Arabic letters (:func:`plausible_arabic`) is taken. Returns
+    (text, encoding, bytes replaced) or None."""
+    for encoding in LEGACY_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if plausible_arabic(text):
+            return text, encoding, 0
+    for encoding in LEGACY_ENCODINGS:
+        found = _with_replacements(data, encoding)
+        if found is not None:
+            return found
+    return None
+
+
+def _with_replacements(data: bytes, encoding: str) -> tuple[str, str, int] | None:
+    text = data.decode(encoding, "replace")
+    replaced = text.count("\ufffd")
+    if replaced <= MAX_REPLACED * len(data) and plausible_arabic(text):
+        return text, encoding, replaced
+    return None
+
+
+def arabic_share(text: str, sample: int = 65536) -> float:
+    """Share of the letters (in the first ``sample`` characters) that are Arabic."""
+    head = text[:sample]
+    letters = len(_LETTER.findall(head))
+    return len(_ARABIC_LETTER.findall(head)) / letters if letters else 0.0
+
+
+def plausible_arabic(text: str, sample: int = 65536) -> bool:
+    """Whether a guessed decoding reads as Arabic: mostly Arabic letters,
+    and none of the marks of a wrong code page, which gives Arabic letters
+    too: words mixing Arabic and Latin letters (over 2% of words), or
+    symbols such as box-drawing characters (over 5% of the characters)."""
+    head = text[:sample]
+    if arabic_share(head) < MOSTLY_ARABIC:
+        return False
+    words = len(_WORD.findall(head))
+    if words and len(_MIXED_WORD.findall(head)) > 0.02 * words:
+        return False
+    visible = len(head) - sum(c.isspace() for c in head)
+    return len(_SYMBOL.findall(head)) <= 0.05 * max(visible, 1)
+
+
+_WORD = regex.compile(r"\w*\p{L}\w*")
+_MIXED_WORD = regex.compile(r"(?=\w*[\p{Arabic}&&\p{L}])(?=\w*\p{Latin})\w+", regex.V1)
+_SYMBOL = regex.compile(r"\p{S}")
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    # Arabic in UTF-16 has a 0x06 byte in every other place: many control
+    # bytes, but text. Taken only when it decodes strictly to mostly Arabic.
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if arabic_share(text) >= MOSTLY_ARABIC:
+            return text, encoding
+    return None
+
+
+def _strict_or_replaced(data: bytes, encoding: str, notes: list) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        text = data.decode(encoding, "replace")
+        replaced = text.count("\ufffd")
+        if replaced > MAX_REPLACED * len(data):
+            raise ReadError(f"not valid {encoding.upper()} despite its byte-order mark") from None
+        notes.append(_replaced_note(replaced))
+        return text
+
+
+def _control_name(code: int) -> str:
+    return "NUL" if code == 0 else f"U+{code:04X}"
+
+
+def _dropped(data: bytes) -> str:
+    counts = {b: data.count(bytes([b])) for b in _CONTROL_BYTES}
+    return _dropped_note({b: n for b, n in counts.items() if n})
+
+
+def _dropped_chars(chars: list[str]) -> str:
+    from collections import Counter
+
+    return _dropped_note({ord(c): n for c, n in sorted(Counter(chars).items())})
+
+
+def _dropped_note(counts: dict[int, int]) -> str:
+    total = sum(counts.values())
+    what = ", ".join(_control_name(c) if n == 1 and len(counts) == 1 else f"{_control_name(c)} {n}" for c, n in counts.items())
+    return f"dropped {total} control character{'s' if total != 1 else ''} ({what})"
 
 
 def html_to_text(html: str) -> str:
@@ -87,6 +299,15 @@ def html_to_text(html: str) -> str:
     if title is not None and root.css_first("h1") is None:
         text = title.text(strip=True) + "\n" + text
     return text
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether text (read from stdin, which has no suffix) is an HTML page:
+    it starts with a tag and has one of a page's usual elements."""
+    return text.lstrip()[:1] == "<" and _HTML_TAG.search(text[:65536]) is not None
+
+
+_HTML_TAG = regex.compile(r"<(?:!doctype\s+html|html|head|body|article|main|div|p|title|meta)\b", regex.IGNORECASE)
 
 
 def check_text(text: str) -> str:
@@ -112,14 +333,32 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
     """Read one .txt/.html article file."""
     try:
-        text, encoding = decode(_read_bytes(path, max_bytes))
+        text, encoding, note = decode_text(_read_bytes(path, max_bytes))
         if path.suffix.lower() in HTML_SUFFIXES:
             text = html_to_text(text)
-        return Article(str(path), check_text(text), encoding)
+        return Article(str(path), check_text(text), encoding, note=note)
     except ReadError as exc:
         return Article(str(path), error=str(exc))
     except OSError as exc:
         return Article(str(path), error=exc.strerror or str(exc))
+
+
+def read_stdin(stream) -> Article:
+    """The article piped on stdin ("-"): text or, when it looks like one, an
+    HTML page, whose main text is extracted as for a .html file."""
+    data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    try:
+        if not data:
+            raise ReadError("no text")
+        text, encoding, note = decode_text(data)
+        if looks_like_html(text):
+            text = html_to_text(text)
+            note = "; ".join(filter(None, ["read as HTML", note]))
+        return Article("-", check_text(text), encoding, note=note)
+    except ReadError as exc:
+        return Article("-", error=str(exc))
 
 
 def read_collection(
@@ -130,7 +369,7 @@ def read_collection(
         yield from _parquet_articles(path, text_column, id_column)
         return
     try:
-        text, encoding = decode(_read_bytes(path, max_bytes))
+        text, encoding, note = decode_text(_read_bytes(path, max_bytes))
     except ReadError as exc:
         yield Article(str(path), error=str(exc))
         return
@@ -147,7 +386,9 @@ def read_collection(
         else:
             records = csv.DictReader(text.splitlines(), delimiter="\t" if suffix == ".tsv" else ",")
         for n, record in enumerate(records, 1):
-            yield _record_article(path, n, record, text_column, id_column, encoding)
+            art = _record_article(path, n, record, text_column, id_column, encoding)
+            art.note = note
+            yield art
     except (json.JSONDecodeError, csv.Error) as exc:
         yield Article(f"{path}", error=f"unreadable {suffix[1:].upper()} ({exc})")
 
@@ -192,60 +433,130 @@ def _record_article(path, n, record, text_column, id_column, encoding) -> Articl
         return Article(ref, error=str(exc))
 
 
-def expand(paths: Iterable[str], pattern: str = "*.txt") -> Iterator[str]:
+@dataclass
+class Listing:
+    """What listing folders left out, for the run's summary: files that
+    match no pattern (by suffix), and symlinked folders not followed because
+    they were already listed (a loop, or two links to one folder)."""
+
+    not_matched: Counter = field(default_factory=Counter)
+    links_not_followed: int = 0
+
+
+def _matches(name: str, patterns: list[str]) -> bool:
+    # Case-insensitive: Windows export tools write ARTICLE.TXT.
+    name = name.lower()
+    return any(fnmatchcase(name, pat.lower()) for pat in patterns)
+
+
+def _walk(top: str, patterns: list[str], listing: Listing) -> list:
+    found: list = []
+
+    def unlistable(exc: OSError):
+        found.append(Article(exc.filename or top, error=f"cannot list folder ({exc.strerror or exc})"))
+
+    seen = set()
+    try:
+        st = os.stat(top)
+        seen.add((st.st_dev, st.st_ino))
+    except OSError as exc:
+        unlistable(exc)
+        return found
+    # Symlinked folders are followed; each real folder is listed once, so a
+    # link back to a parent (a loop) or a second link to a folder adds nothing.
+    for root, dirs, files in os.walk(top, followlinks=True, onerror=unlistable):
+        keep = []
+        # real folders before links, by name: which of two ways to one
+        # folder is listed does not depend on the file system's order
+        for d in sorted(dirs, key=lambda d: (os.path.islink(os.path.join(root, d)), d)):
+            try:
+                st = os.stat(os.path.join(root, d))
+            except OSError as exc:
+                unlistable(exc)
+                continue
+            if (st.st_dev, st.st_ino) in seen:
+                listing.links_not_followed += 1
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            keep.append(d)
+        dirs[:] = keep
+        for name in files:
+            if _matches(name, patterns):
+                found.append(os.path.join(root, name))
+            else:
+                listing.not_matched[Path(name).suffix.lower() or "no suffix"] += 1
+    return sorted(found, key=lambda f: f.path if isinstance(f, Article) else f)
+
+
+def expand(paths: Iterable[str], pattern: str = DEFAULT_PATTERN, listing: Listing | None = None) -> Iterator:
     """Paths, folders (recursive, by pattern) and globs, in a stable order.
 
-    ``pattern`` may list several globs separated by commas ("*.txt,*.html").
+    ``pattern`` may list several globs separated by commas ("*.txt,*.html");
+    they match file names whatever their case. Yields paths (str), and an
+    :class:`Article` with the reason for a folder that cannot be listed or a
+    glob that matches nothing. What folders hold but no pattern matches is
+    counted in ``listing``.
     """
     patterns = [p.strip() for p in pattern.split(",") if p.strip()]
+    listing = listing if listing is not None else Listing()
     for raw in paths:
-        if raw == "-":
+        if isinstance(raw, Article) or raw == "-":
             yield raw
             continue
         p = Path(raw)
         if p.is_dir():
-            found = []
-            for root, _dirs, files in os.walk(p, followlinks=False):
-                for name in files:
-                    if any(fnmatch(name, pat) for pat in patterns):
-                        found.append(os.path.join(root, name))
-            yield from sorted(found)
+            yield from _walk(raw, patterns, listing)
         elif not p.exists() and not p.is_symlink() and glob.has_magic(raw):
-            yield from sorted(glob.glob(raw, recursive=True))
+            matched = sorted(glob.glob(raw, recursive=True))
+            if not matched:
+                yield Article(raw, error="no file matches this pattern")
+            for m in matched:
+                yield from _walk(m, patterns, listing) if os.path.isdir(m) else [m]
         else:
             yield raw
+
+
+def path_of(item) -> str:
+    """The path of what :func:`expand` or :func:`iter_articles` yields."""
+    return item if isinstance(item, str) else item.path
 
 
 def iter_articles(
     paths: Iterable[str],
     *,
-    pattern: str = "*.txt",
+    pattern: str = DEFAULT_PATTERN,
     text_column: str = "text",
     id_column: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     stdin=None,
     defer_files: bool = False,
+    listing: Listing | None = None,
 ) -> Iterator[Article | FileRef]:
     """Every article of the inputs, in order, unreadable ones with their
     reason; with ``defer_files``, single-article files come as FileRefs."""
-    for raw in expand(paths, pattern):
+    for raw in expand(paths, pattern, listing):
+        if isinstance(raw, Article):
+            yield raw
+            continue
         if raw == "-":
-            stream = stdin if stdin is not None else sys.stdin
-            data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
-            if isinstance(data, str):
-                data = data.encode("utf-8")
-            try:
-                text, encoding = decode(data) if data else ("", "")
-                yield Article("-", check_text(text), encoding)
-            except ReadError as exc:
-                yield Article("-", error=str(exc))
+            yield read_stdin(stdin if stdin is not None else sys.stdin)
             continue
         path = Path(raw)
         if not path.exists() and not path.is_symlink():
-            yield Article(raw, error="no such file or directory")
+            yield Article(raw, error=_missing(path))
         elif path.suffix.lower() in COLLECTION_SUFFIXES:
             yield from read_collection(path, text_column, id_column, max_bytes)
         elif defer_files:
             yield FileRef(raw, max_bytes)
         else:
             yield read_file(path, max_bytes)
+
+
+def _missing(path: Path) -> str:
+    # "Not a directory" when a part of the path is a file, not "no such file"
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno not in (None, 2):
+            return (exc.strerror or str(exc)).lower()
+    return "no such file or directory"

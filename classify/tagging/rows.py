@@ -1,5 +1,7 @@
 """Rows: each :class:`~classify.tagging.read.Article` becomes exactly one row,
-unreadable ones with their reason in ``error``."""
+unreadable ones with their reason in ``error``; ``note`` says what reading
+changed (control characters dropped, undecodable bytes replaced, stdin read
+as HTML), empty when nothing."""
 
 import numpy as np
 
@@ -7,14 +9,15 @@ from .read import Article
 
 
 def columns(classes, explain: bool = False) -> list[str]:
-    cols = ["path", "label", "confidence", *(f"p_{c}" for c in classes), "uncertain", "encoding", "error"]
+    """The output columns, in order, for a model's labels."""
+    cols = ["path", "label", "confidence", *(f"p_{c}" for c in classes), "uncertain", "encoding", "error", "note"]
     return cols + ["explanation"] if explain else cols
 
 
 def _rows(classes, batch: list[Article], proba, labels, min_confidence) -> list[dict]:
     rows, k = [], 0
     for art in batch:
-        row = {"path": art.path, "encoding": art.encoding, "error": art.error}
+        row = {"path": art.path, "encoding": art.encoding, "error": art.error, "note": art.note}
         if art.error:
             row.update({"label": "", "confidence": None, "uncertain": None})
             row.update({f"p_{c}": None for c in classes})
@@ -30,7 +33,8 @@ def _rows(classes, batch: list[Article], proba, labels, min_confidence) -> list[
 
 
 def tag_batch(model, batch: list[Article], min_confidence=None, explain: bool = False) -> list[dict]:
-    """One row per article of ``batch``, in order, tagged by ``model``."""
+    """One row per article of ``batch``, in order; the model sees only the
+    readable ones."""
     texts = [a.text for a in batch if not a.error]
     proba = model.predict_proba(texts) if texts else np.empty((0, len(model.labels)))
     rows = _rows(list(model.labels), batch, proba, model.decide(proba), min_confidence)

@@ -15,19 +15,22 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import EXIT_OK, EXIT_SOME_FAILED, ClassifyError
-from .read import Article, FileRef, expand, iter_articles
+from .read import DEFAULT_PATTERN, Article, FileRef, Listing, expand, iter_articles, path_of
 from .rows import columns, tag_batch
-from .write import AtomicWriter, done_paths
+from .write import AtomicWriter
 
 BATCH = 256
 
 
 @dataclass
 class Summary:
+    """Counts of one run, for its summary line and exit code."""
+
     per_label: Counter = field(default_factory=Counter)
     failed: Counter = field(default_factory=Counter)
     skipped: int = 0
     seconds: float = 0.0
+    listing: Listing = field(default_factory=Listing)
 
     @property
     def tagged(self) -> int:
@@ -46,7 +49,19 @@ class Summary:
             text += ", ".join(f"{k}: {v}" for k, v in self.failed.most_common()) + ")"
         if self.skipped:
             text += f"; skipped {self.skipped} already in the output"
+        if self.listing.not_matched:
+            counts = ", ".join(f"{n} {suffix}" for suffix, n in self.listing.not_matched.most_common())
+            text += f"; not matched: {counts} (add them with --pattern)"
+        if self.listing.links_not_followed:
+            n = self.listing.links_not_followed
+            text += f"; {n} symlinked folder{'s' if n != 1 else ''} already listed, not followed again"
         return text + f"; {self.seconds:.1f} s, {rate:.0f} articles/s"
+
+    @property
+    def has_news(self) -> bool:
+        """Whether the summary says more than one row's own output does."""
+        rows = self.tagged + sum(self.failed.values())
+        return rows > 1 or bool(self.skipped or self.listing.not_matched or self.listing.links_not_followed)
 
 
 def run(
@@ -60,7 +75,7 @@ def run(
     resume: bool = False,
     jobs: int = 1,
     min_confidence: float | None = None,
-    pattern: str = "*.txt",
+    pattern: str = DEFAULT_PATTERN,
     text_column: str = "text",
     id_column: str | None = None,
     max_bytes: int | None = None,
@@ -71,24 +86,25 @@ def run(
     engine: str = "local",
     scheduler: str | None = None,
 ) -> Summary:
+    """Tag every input into ``output`` (or stdout); returns the summary.
+
+    The output is checked and opened before any article is read. With
+    ``resume``, the complete rows already written (see :mod:`.write`) are
+    kept and only the other inputs are tagged; the local engine then writes
+    the rows in input order, as a clean run would.
+    """
     summary = Summary()
     started = time.perf_counter()
     cols = columns(model.labels, explain)
-    previous = []
-    if resume and output is not None and Path(output).exists():
-        previous = done_paths(Path(output), fmt)
-        force = True
-    done = {r["path"] for r in previous}
     kwargs = {"pattern": pattern, "text_column": text_column, "id_column": id_column, "stdin": stdin}
     if max_bytes is not None:
         kwargs["max_bytes"] = max_bytes
+    order = None
     if engine == "dask":
-        from .dask_engine import tag_on_dask, write_partitioned
+        from .dask_engine import check_inputs, tag_on_dask, write_partitioned
 
-        files = list(expand(paths, pattern))
-        if done:
-            summary.skipped = sum(f in done for f in files)
-            files = [f for f in files if f not in done]
+        files = list(expand(paths, pattern, summary.listing))
+        check_inputs(files)
         reader = {k: v for k, v in kwargs.items() if k not in ("pattern", "stdin")}
         if fmt == "parquet" and output is not None and not Path(output).suffix:
             # a folder: the workers write one Parquet file per partition
@@ -102,6 +118,11 @@ def run(
             summary.failed.update(_reason(e) for e in errors)
             summary.seconds = time.perf_counter() - started
             return summary
+        writer = AtomicWriter(output, fmt, cols, force=force, resume=resume)
+        done = writer.done
+        if done:
+            summary.skipped = sum(path_of(f) in done for f in files)
+            files = [f for f in files if path_of(f) not in done]
         rows = tag_on_dask(
             model, files, scheduler=scheduler, workers=jobs, reader_options=reader,
             min_confidence=min_confidence, explain=explain, batch_size=batch_size,
@@ -109,10 +130,13 @@ def run(
         if done:  # records of collections (file#id) already in the output
             rows = _skip_rows(rows, done, summary)
     else:
+        writer = AtomicWriter(output, fmt, cols, force=force, resume=resume)
+        done = writer.done
         # with several processes, the workers read the files they tag
-        articles = iter_articles(paths, **kwargs, defer_files=jobs > 1)
+        articles = iter_articles(paths, **kwargs, defer_files=jobs > 1, listing=summary.listing)
         if done:
-            articles = _skip(articles, done, summary)
+            order = []
+            articles = _skip(_recorded(articles, order), done, summary)
         if jobs > 1:
             rows = tag_parallel(
                 model_dir, articles, jobs=jobs, model=model, min_confidence=min_confidence, explain=explain,
@@ -120,11 +144,8 @@ def run(
             )
         else:
             rows = tag(model, articles, min_confidence=min_confidence, explain=explain, batch_size=batch_size)
-    writer = AtomicWriter(output, fmt, cols, force=force)
     bar = _progress() if progress else None
     try:
-        for row in previous:
-            writer.write(row)
         for row in rows:
             writer.write(row)
             if row["error"]:
@@ -133,7 +154,7 @@ def run(
                 summary.per_label[row["label"]] += 1
             if bar is not None:
                 bar[0].advance(bar[1])
-        writer.close()
+        writer.close(order)
     except BaseException:
         writer.abort()
         raise
@@ -142,6 +163,13 @@ def run(
             bar[0].stop()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _recorded(articles, order: list):
+    # the paths of a clean run, in input order, for the resumed output
+    for art in articles:
+        order.append(art.path)
+        yield art
 
 
 def _skip_rows(rows, done, summary):

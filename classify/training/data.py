@@ -43,7 +43,9 @@ def _read_folder(path: Path) -> pd.DataFrame:
         for f in sorted(label_dir.rglob("*.txt")):
             try:
                 text, _ = decode(f.read_bytes())
-            except (OSError, ReadError) as exc:
+            except OSError as exc:
+                raise DataError(f"{f}: {exc.strerror or exc}") from None
+            except ReadError as exc:
                 raise DataError(f"{f}: {exc}") from None
             rows.append({"text": text, "label": label_dir.name, "source": path.name, "id": str(f)})
     if not rows:
@@ -57,8 +59,14 @@ def load_labelled(
     text_column: str = "text",
     label_column: str = "label",
     corpora_dir: Path | None = None,
+    training: bool = True,
 ) -> pd.DataFrame:
-    """Read and validate labelled data; returns a frame with text, label, source."""
+    """Read and validate labelled data; returns a frame with text, label, source.
+
+    ``training=False`` (evaluation) drops the rules that only training needs:
+    at least two labels, MIN_PER_LABEL articles per label, no conflicting
+    duplicates; see :func:`evaluation_warnings` for what to tell instead.
+    """
     frames = []
     for raw in paths:
         path = Path(raw)
@@ -68,6 +76,8 @@ def load_labelled(
             frame = _read_folder(path)
         else:
             frame = _read_table(path)
+            if frame.empty:
+                raise DataError(f"{path}: no data rows (only a header?)")
             if text_column not in frame.columns and {"corpus", "id"} <= set(frame.columns):
                 from .corpora import resolve
 
@@ -90,11 +100,14 @@ def load_labelled(
     data = pd.concat(frames, ignore_index=True)
     data["text"] = data["text"].fillna("").astype(str)
     data["label"] = data["label"].fillna("").astype(str).str.strip()
-    validate(data)
+    validate(data, training=training)
     return data
 
 
-def validate(data: pd.DataFrame, *, min_per_label: int = MIN_PER_LABEL) -> None:
+def validate(data: pd.DataFrame, *, min_per_label: int = MIN_PER_LABEL, training: bool = True) -> None:
+    """Raise a one-line DataError for data that cannot be used as given."""
+    if data.empty:
+        raise DataError("no labelled rows in the data")
     empty = data["text"].str.strip() == ""
     if empty.any():
         first = data.loc[empty].iloc[0]
@@ -102,6 +115,8 @@ def validate(data: pd.DataFrame, *, min_per_label: int = MIN_PER_LABEL) -> None:
     if (data["label"] == "").any():
         first = data.loc[data["label"] == ""].iloc[0]
         raise DataError(f"{first['file']}: rows with no label (first at row {first.name + 1})")
+    if not training:
+        return
     counts = data["label"].value_counts()
     if len(counts) < 2:
         raise DataError(f"only one label in the data ({counts.index[0]}); a classifier needs at least two")
@@ -114,3 +129,20 @@ def validate(data: pd.DataFrame, *, min_per_label: int = MIN_PER_LABEL) -> None:
     if len(conflicts):
         sample = "; ".join(repr(t[:40]) for t in conflicts.index[:3])
         raise DataError(f"{len(conflicts)} texts appear with conflicting labels: {sample}")
+
+
+def evaluation_warnings(data: pd.DataFrame, classes) -> list[str]:
+    """What to say about labelled data that evaluation runs on but that
+    limits what its numbers mean: labels with few articles, labels the model
+    does not know (every such article counts as an error)."""
+    counts = data["label"].value_counts()
+    warnings = []
+    rare = counts[counts < MIN_PER_LABEL]
+    if len(rare):
+        listed = ", ".join(f"{k} ({v})" for k, v in sorted(rare.items()))
+        warnings.append(f"labels with fewer than {MIN_PER_LABEL} articles, whose scores say little: {listed}")
+    unknown = sorted(set(counts.index) - {str(c) for c in classes})
+    if unknown:
+        listed = ", ".join(f"{k} ({counts[k]})" for k in unknown)
+        warnings.append(f"labels the model does not know, counted as errors: {listed}")
+    return warnings

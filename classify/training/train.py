@@ -38,13 +38,20 @@ def split(data: pd.DataFrame, *, test_groups=None, split_by: str = "source", tes
     """
     if test_groups:
         if split_by not in data.columns:
-            raise DataError(f"no '{split_by}' column to split by (columns: {', '.join(map(str, data.columns))})")
+            raise DataError(
+                f"no '{split_by}' column to split by (columns: {', '.join(map(str, data.columns))}; use --split-by)"
+            )
         in_test = data[split_by].astype(str).isin(set(test_groups))
         if "method" in data.columns:
             in_test &= data["method"] != "written"
+        if in_test.all():
+            raise DataError("--test-groups hold every article; nothing is left to train on")
         return data[~in_test], data[in_test], f"held-out {split_by}: {', '.join(sorted(test_groups))}"
     stratify = data["label"] if data["label"].value_counts().min() >= 2 else None
-    train, test = train_test_split(data, test_size=test_size, random_state=seed, stratify=stratify)
+    try:
+        train, test = train_test_split(data, test_size=test_size, random_state=seed, stratify=stratify)
+    except ValueError as exc:  # too few articles for a stratified split
+        raise DataError(f"cannot hold out {int(test_size * 100)}% of {len(data)} articles ({exc})") from None
     return train, test, f"random stratified {int(test_size * 100)}% (not outlet-held-out)"
 
 
