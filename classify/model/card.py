@@ -112,6 +112,16 @@ def lineage_step(*, base_dir, base_card: dict, added: dict, before: dict | None,
     }
 
 
+def format_evaluations(card: dict) -> list[str]:
+    """One line per extra evaluation in the card (e.g. leave-one-corpus-out)."""
+    lines = []
+    for name, ev in (card.get("evaluations") or {}).items():
+        per = ", ".join(f"{g} {m['macro_f1']:.3f}" for g, m in ev.items() if isinstance(m, dict) and g != "pooled")
+        mean = ev.get("mean_macro_f1")
+        lines.append(f"{name}: macro-F1 {per}" + (f"; mean {mean:.3f}" if isinstance(mean, float) else ""))
+    return lines
+
+
 def format_card(card: dict, model_dir) -> str:
     """What `classify info` prints."""
     lines = [
@@ -138,9 +148,7 @@ def format_card(card: dict, model_dir) -> str:
             f"(sha256 {str(step.get('base_sha256'))[:12]}…); macro-F1 on {step.get('test_set', '?')}: "
             f"{step.get('macro_f1_before')} -> {step.get('macro_f1_after')}"
         )
-    for name, ev in (card.get("evaluations") or {}).items():
-        if isinstance(ev, dict) and "macro_f1" in ev:
-            lines.append(f"evaluation {name}: macro-F1 {ev['macro_f1']:.3f} on {ev.get('n', '?')} articles")
+    lines += [f"evaluation {line}" for line in format_evaluations(card)]
     if card.get("heldout_metrics"):
         lines += ["", format_metrics(card["heldout_metrics"])]
     return "\n".join(lines)

@@ -100,3 +100,15 @@ def top_features(model, top: int = 20) -> dict[str, dict[str, list[tuple[str, fl
             out[label][name] = [(vec.terms[j], round(float(w[j]), 4)) for j in best]
             offset += vec.n_features
     return out
+
+
+def format_top_features(features: dict) -> str:
+    """What `classify explain-model` prints: per label, each branch's terms
+    (spaces of word bigrams shown as _) with their weights."""
+    lines = []
+    for label, branches in features.items():
+        lines.append(label)
+        for branch, feats in branches.items():
+            shown = ", ".join(f"{term.replace(' ', '_')} {w:.2f}" for term, w in feats)
+            lines.append(f"  {branch:<6} {shown}")
+    return "\n".join(lines)
