@@ -167,6 +167,11 @@ def leave_one_out(data: pd.DataFrame, column: str, *, params=None, seed=0, calib
         proba = model.predict_proba(test["text"].tolist())
         y, pred = test["label"].to_numpy().astype(str), model.decide(proba)
         out[g] = metrics_from_proba(y, proba, model.labels, pred)
+        if "method" in test.columns:
+            # ordinary news (rule-labelled: matched no candidate pattern) that got a topic
+            ordinary = test["method"].to_numpy() == "rule"
+            if ordinary.any():
+                out[g]["ordinary_tagged_as_topic"] = float(np.mean(pred[ordinary] != "other"))
         ys.append(y)
         preds.append(pred)
         # columns in one order for pooling (a fold may lack a label)
