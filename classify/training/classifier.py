@@ -10,6 +10,10 @@ users meet on new outlets and years, not the in-corpus confidence.
 The *decision* multiplies the probabilities by per-label weights chosen on
 those same out-of-fold scores to maximise macro-F1: the rare labels are what
 users look for, and argmax under a 95% `other` prior gives their recall away.
+Given ``ordinary`` (rows of ordinary news: labelled `other` because they
+matched no candidate pattern), only weights that tag at most
+``max_ordinary_topic`` of them as a topic are considered: an archive is mostly
+ordinary news, and a small share of it is many false alarms.
 
 Probabilities are computed by :func:`classify.model.predictor.proba_from_scores`,
 the function a loaded model uses, from the public fitted attributes
@@ -50,18 +54,19 @@ def folds(y, groups=None, n_folds: int = 5, seed: int = 0):
 
 
 class CalibratedSVM(ClassifierMixin, BaseEstimator):
-    def __init__(self, C=0.1, folds=5, tune_decision=True, random_state=0):
+    def __init__(self, C=0.1, folds=5, tune_decision=True, random_state=0, max_ordinary_topic=0.005):
         self.C = C
         self.folds = folds
         self.tune_decision = tune_decision
         self.random_state = random_state
+        self.max_ordinary_topic = max_ordinary_topic
 
     def _svm(self):
         # class_weight='balanced': without it the SVM trades the rare labels'
         # recall for accuracy on `other`.
         return LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
 
-    def fit(self, X, y, sample_weight=None, groups=None):
+    def fit(self, X, y, sample_weight=None, groups=None, ordinary=None):
         y = np.asarray(y).astype(str)
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         svm = self._svm().fit(X, y, sample_weight=w)
@@ -77,7 +82,9 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
                                                      None if w is None else w[scored])
         self.weights_ = np.ones(len(self.classes_))
         if self.tune_decision:
-            self.weights_ = _tune_weights(self._proba(oof[scored]), y[scored], self.classes_)
+            mask = None if ordinary is None else np.asarray(ordinary, dtype=bool)[scored]
+            self.weights_ = _tune_weights(self._proba(oof[scored]), y[scored], self.classes_, mask,
+                                          self.max_ordinary_topic)
         self.oof_scores_ = oof  # kept for reports; not part of a saved model
         return self
 
@@ -113,11 +120,16 @@ def _fit_sigmoids(scores, y, classes, sample_weight=None):
     return a, b
 
 
-def _tune_weights(proba, y, classes, rounds: int = 3):
+def _tune_weights(proba, y, classes, ordinary=None, max_ordinary_topic=1.0, rounds: int = 3):
     weights = np.ones(len(classes))
+    has_other = "other" in set(classes)
+    check = ordinary is not None and has_other and ordinary.any()
 
     def score(w):
-        return f1_score(y, classes[np.argmax(proba * w, axis=1)], average="macro")
+        pred = classes[np.argmax(proba * w, axis=1)]
+        if check and w is not weights and np.mean(pred[ordinary] != "other") > max_ordinary_topic:
+            return -1.0  # too many false alarms on ordinary news
+        return f1_score(y, pred, average="macro")
 
     best = score(weights)
     for _ in range(rounds):

@@ -24,6 +24,7 @@ def build_pipeline(
     random_state=0,
     lead_tokens=0,
     lead_repeat=0,
+    max_ordinary_topic=0.005,
 ) -> Pipeline:
     features = []
     if word_ngrams:
@@ -40,7 +41,10 @@ def build_pipeline(
                 CharTfidf(ngram_range=tuple(char_ngrams), min_df=min_df, max_features=max_char_features),
             )
         )
-    classifier = CalibratedSVM(C=C, folds=calibration_folds, tune_decision=tune_decision, random_state=random_state)
+    classifier = CalibratedSVM(
+        C=C, folds=calibration_folds, tune_decision=tune_decision, random_state=random_state,
+        max_ordinary_topic=max_ordinary_topic,
+    )
     return Pipeline(
         [
             ("clean", PageCleaner()),

@@ -140,7 +140,8 @@ def fit_pipeline(train_df: pd.DataFrame, *, params=None, seed=0, calibrate_by=No
         for (_name, vec), terms in zip(pipeline.named_steps["features"].transformer_list, kept):
             vec.set_params(vocabulary=terms)
         X = prefix.fit_transform(train_df["text"].tolist(), y)
-    pipeline[-1].fit(X, y, groups=_groups(train_df, calibrate_by))
+    ordinary = (train_df["method"] == "rule").to_numpy() if "method" in train_df.columns else None
+    pipeline[-1].fit(X, y, groups=_groups(train_df, calibrate_by), ordinary=ordinary)
     return pipeline, X, y
 
 

@@ -75,3 +75,21 @@ def test_terms_of_a_single_corpus_are_dropped_with_min_groups(tmp_path):
     full, _, _ = fit_pipeline(data, params={"min_df": 1}, calibrate_by="corpus")
     assert only_a in full.named_steps["features"].transformer_list[0][1].vocabulary_
     _check(pipeline, data["text"].tolist(), tmp_path)
+
+
+def test_decision_weights_respect_the_ordinary_news_limit():
+    from classify.training.classifier import _tune_weights
+
+    rng = np.random.default_rng(0)
+    classes = np.array(["other", "topic"])
+    y = np.array(["other"] * 900 + ["topic"] * 100)
+    # 10 ordinary articles score like the (weak) topic articles: catching every
+    # topic article means tagging them
+    p_topic = np.concatenate([rng.uniform(0, 0.2, 890), rng.uniform(0.3, 0.5, 10), rng.uniform(0.3, 0.6, 100)])
+    proba = np.column_stack([1 - p_topic, p_topic])
+    ordinary = np.arange(1000) < 900
+    free = _tune_weights(proba, y, classes)
+    capped = _tune_weights(proba, y, classes, ordinary, 0.005)
+    share = lambda w: np.mean(classes[np.argmax(proba * w, axis=1)][ordinary] != "other")  # noqa: E731
+    assert share(free) > 0.005
+    assert share(capped) <= 0.005 or np.array_equal(capped, np.ones(2))
