@@ -13,7 +13,7 @@ from classify.tagging import run as predict_mod
 from classify.tagging.run import EXIT_SOME_FAILED, run
 from classify.model.store import load_model
 
-from .helpers import FIXTURES
+from ..helpers import FIXTURES
 
 PF = (FIXTURES / "press-freedom" / "02.txt").read_text(encoding="utf-8")
 GC = (FIXTURES / "government-communication" / "02.txt").read_text(encoding="utf-8")

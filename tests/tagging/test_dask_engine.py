@@ -13,7 +13,7 @@ distributed = pytest.importorskip("distributed")
 from classify.tagging.run import run  # noqa: E402
 from classify.model.store import load_model  # noqa: E402
 
-from .helpers import FIXTURES  # noqa: E402
+from ..helpers import FIXTURES  # noqa: E402
 
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
 
