@@ -192,3 +192,22 @@ def test_a_model_file_names_no_code(tiny_model_dir):
         else:
             assert path.suffix == ".json"
             json.loads(path.read_text())
+
+
+def test_a_model_loads_and_predicts_where_scikit_learn_cannot_be_imported(tiny_model_dir):
+    """Loading is independent of the scikit-learn version: it needs none at
+    all (here, importing scikit-learn, scipy or camel-tools fails)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "for name in ('sklearn', 'scipy', 'camel_tools', 'joblib', 'pandas'):\n"
+        "    sys.modules[name] = None  # any import of these now raises ImportError\n"
+        "from classify.model.store import load_model\n"
+        f"m = load_model({str(tiny_model_dir)!r})\n"
+        "print(m.predict(['نقابة الصحفيين تدين اعتقال مراسل'])[0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() in load_model(tiny_model_dir).labels
