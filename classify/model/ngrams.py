@@ -54,6 +54,55 @@ def _starts(lengths: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
 
 
+def _vocabulary_arrays(vocabulary) -> tuple[list[str], np.ndarray]:
+    """Terms and their columns, from a ``term -> column`` dict or from the
+    terms in column order (a list: no dict needs building)."""
+    terms = list(vocabulary)
+    if isinstance(vocabulary, dict):
+        return terms, np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
+    return terms, np.arange(len(terms), dtype=np.int64)
+
+
+def _chunk8(blob: np.ndarray, starts: np.ndarray, remaining: np.ndarray) -> np.ndarray:
+    """The 8 bytes from each start as a big-endian integer, zeros past
+    ``remaining`` bytes."""
+    at = starts[:, None] + np.arange(8)
+    inside = np.arange(8) < remaining[:, None]
+    picked = np.where(inside, blob[np.minimum(at, len(blob) - 1)], 0).astype(np.uint8)
+    return np.ascontiguousarray(picked).view(">u8").ravel()
+
+
+def strictly_sorted(terms: list[str]) -> bool:
+    """Whether ``terms`` are in strictly increasing order (scikit-learn lays a
+    vocabulary out so), checked in numpy on their UTF-8 bytes, whose order is
+    the code points' and so Python's: adjacent terms are compared 8 bytes at a
+    time, further only where they tie. Conservative: a tie it cannot tell from
+    padding (a NUL byte) or a newline inside a term answers False."""
+    n = len(terms)
+    if n < 2:
+        return True
+    blob = np.frombuffer("\n".join(terms).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    ends = np.flatnonzero(blob == 10)
+    if len(ends) != n - 1:
+        return False
+    starts = np.concatenate([[0], ends + 1]).astype(np.int64)
+    lengths = np.concatenate([ends, [len(blob)]]).astype(np.int64) - starts
+    pairs = np.arange(n - 1, dtype=np.int64)  # pair i compares terms i and i + 1
+    offset = 0
+    while len(pairs):
+        left, right = lengths[pairs] - offset, lengths[pairs + 1] - offset
+        a = _chunk8(blob, starts[pairs] + offset, left)
+        b = _chunk8(blob, starts[pairs + 1] + offset, right)
+        if (a > b).any():
+            return False
+        tied = a == b
+        if (tied & (left <= 8) & (right <= 8)).any():
+            return False
+        pairs = pairs[tied]
+        offset += 8
+    return True
+
+
 def _lookup(keys: np.ndarray, cols: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """The column of each wanted key, -1 where the vocabulary lacks it."""
     out = np.full(len(wanted), -1, dtype=np.int64)
@@ -82,8 +131,9 @@ class CharGramIndex:
 
     DENSE_MAX_ENTRIES = 1 << 22
 
-    def __init__(self, vocabulary: dict, max_n: int):
-        terms = list(vocabulary)
+    def __init__(self, vocabulary, max_n: int):
+        """``vocabulary``: term -> column, or the terms in column order."""
+        terms, cols = _vocabulary_arrays(vocabulary)
         self.max_n = max_n
         self.alphabet = np.unique(_codepoints("".join(terms)))
         self.base = len(self.alphabet) + 2
@@ -93,7 +143,6 @@ class CharGramIndex:
         if len(terms) and (lengths.max() > max_n or lengths.min() < 1):
             raise ValueError("vocabulary holds grams outside 1..max_n characters")
         keys = self.encode(terms)
-        cols = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
         self.dense_n = 0
         for n in range(min(max_n, 3), 0, -1):
             if self.base**n <= self.DENSE_MAX_ENTRIES:
@@ -178,9 +227,9 @@ class CharGramIndex:
 class WordGramIndex:
     """A word uni/bigram vocabulary as word ids and sorted pair keys."""
 
-    def __init__(self, vocabulary: dict):
-        terms = list(vocabulary)
-        cols = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
+    def __init__(self, vocabulary):
+        """``vocabulary``: term -> column, or the terms in column order."""
+        terms, cols = _vocabulary_arrays(vocabulary)
         n_parts = np.fromiter(map(str.count, terms, [" "] * len(terms)), dtype=np.int64, count=len(terms)) + 1
         if len(terms) and n_parts.max() > 2:
             raise ValueError("only uni- and bigrams are indexed")

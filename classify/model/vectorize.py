@@ -14,11 +14,12 @@ and the words a batch misses are looked up together in a
 :class:`~classify.model.ngrams.CharGramIndex`.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
 
-from .ngrams import CharGramIndex, WordGramIndex
+from .ngrams import CharGramIndex, WordGramIndex, strictly_sorted
 
 
 @dataclass
@@ -94,6 +95,7 @@ class Vectorizer:
         self.terms = terms
         self.idf = np.asarray(idf, dtype=np.float64)
         self._vocabulary = None
+        self._sorted = None
         self._index = None
         self._index_tried = False
         self._memo: dict[str, bytes] = {}
@@ -109,6 +111,27 @@ class Vectorizer:
             self._vocabulary = {t: j for j, t in enumerate(self.terms)}
         return self._vocabulary
 
+    def _column_of(self):
+        """``term -> column or None``, for looking n-grams up one at a time.
+
+        scikit-learn lays a vocabulary out in sorted order, so a binary search
+        in ``terms`` finds a column without building :attr:`vocabulary` (a
+        dict of every term, ~90 ms on a real model: most of predicting one
+        article); other orders fall back to the dict.
+        """
+        if self._vocabulary is None:
+            if self._sorted is None:
+                self._sorted = strictly_sorted(self.terms)
+            if self._sorted:
+                terms, n = self.terms, len(self.terms)
+
+                def column(term):
+                    j = bisect_left(terms, term)
+                    return j if j < n and terms[j] == term else None
+
+                return column
+        return self.vocabulary.get
+
     def grams(self, token: str) -> list[str]:
         """The n-grams this branch counts for one token (char_wb) ."""
         return char_wb_grams(token, *self.ngram_range)
@@ -119,10 +142,11 @@ class Vectorizer:
         if not self._index_tried:
             self._index_tried = True
             try:
+                # the terms in column order: no dict to build
                 if self.analyzer == "word":
-                    self._index = WordGramIndex(self.vocabulary)
+                    self._index = WordGramIndex(self.terms)
                 else:
-                    self._index = CharGramIndex(self.vocabulary, self.ngram_range[1])
+                    self._index = CharGramIndex(self.terms, self.ngram_range[1])
             except ValueError:
                 self._index = None
         return self._index
@@ -147,7 +171,7 @@ class Vectorizer:
         if index is not None:
             rows, cols = index.columns(words, ids, lengths, self.ngram_range)
         else:
-            get = self.vocabulary.get
+            get = self._column_of()
             ids_list = ids.tolist()
             starts = np.concatenate([[0], np.cumsum(lengths)]).tolist()
             cols, rows = [], []
@@ -189,7 +213,7 @@ class Vectorizer:
         lo, hi = self.ngram_range
         index = self._lookup_index() if len(words) >= self.CHAR_INDEX_MIN_MISSES else None
         if index is None:
-            get = self.vocabulary.get
+            get = self._column_of()
             return [
                 np.array([j for j in map(get, char_wb_grams(w, lo, hi)) if j is not None], dtype=np.int32).tobytes()
                 for w in words

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classify.model.ngrams import CharGramIndex, WordGramIndex, tokenize_batch
+from classify.model.ngrams import CharGramIndex, WordGramIndex, strictly_sorted, tokenize_batch
 from classify.model.vectorize import Vectorizer
 from classify.training.estimators import ArabicNormalizer, CharTfidf, WordTfidf
 from classify.training.export import as_csr
@@ -144,3 +144,49 @@ def test_words_shorter_than_the_smallest_n_count_once_as_in_sklearn():
     docs = ["ا ab في الصحفيين", "b من نقابة الصحفيين ab", "abc d"]
     ref = _ref("char_wb", (4, 5)).fit(docs)
     _same(ref, docs + ["ab ا لم ترد"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(alphabet=st.sampled_from(["a", "b", "\x00", "\n", "ج", "\U0001f600", "\ud800"]), max_size=20), max_size=8))
+def test_strictly_sorted_agrees_with_python_or_says_no(terms):
+    """The numpy check never calls unsorted terms sorted, and calls sorted
+    ones sorted unless they hold what it cannot tell apart (NUL, newline)."""
+    truth = all(a < b for a, b in zip(terms, terms[1:]))
+    ours = strictly_sorted(terms)
+    assert not ours or truth
+    if truth and not any("\x00" in t or "\n" in t for t in terms):
+        assert ours
+    assert strictly_sorted(sorted(set(t.replace("\x00", "").replace("\n", "") for t in terms)))
+
+
+def test_strictly_sorted_on_long_shared_prefixes():
+    base = "الصحفيين" * 3
+    assert strictly_sorted([base, base + "ا", base + "ب", base + "ب" + "x" * 20])
+    assert not strictly_sorted([base + "ب", base + "ا"])
+    assert not strictly_sorted([base, base])
+    assert not strictly_sorted([base + "ا", base])
+
+
+def test_a_vocabulary_out_of_sorted_order_gives_the_same_matrix():
+    """Terms in another column order: the one-by-one path cannot binary-search
+    them and uses the dict, the indexes take any order."""
+    docs = _fixture_docs() + ["كلمات جديدة لم ترد في التدريب"]
+    for analyzer, ngrams in (("char_wb", (1, 4)), ("word", (1, 2))):
+        ref = _ref(analyzer, ngrams).fit(docs)
+        terms = list(ref.get_feature_names_out())
+        perm = np.random.RandomState(0).permutation(len(terms))
+        vec = Vectorizer(analyzer, ngrams, [terms[j] for j in perm], ref.idf_[perm])
+        ours = as_csr(vec.transform(tokenize_batch(docs)))
+        assert vec._vocabulary is not None or vec._index is not None
+        theirs = ref.transform(docs)[:, perm]
+        assert abs(ours - theirs).max() < 1e-12
+        assert ((ours != 0) != (theirs != 0)).nnz == 0
+
+
+def test_one_by_one_lookups_build_no_dict(lookup):
+    docs = _fixture_docs()
+    ref = _ref("char_wb", (1, 4)).fit(docs)
+    vec = _ours(ref)
+    _same(ref, docs, vec)
+    if lookup == "one-by-one":
+        assert vec._vocabulary is None and vec._sorted
