@@ -9,8 +9,9 @@ few numpy calls. The indexes are derived from ``vocabulary_`` when first
 needed and are never pickled, so model files do not change.
 """
 
+import operator
 from functools import cached_property
-from itertools import chain
+from itertools import chain, islice
 
 import numpy as np
 
@@ -63,44 +64,10 @@ def _vocabulary_arrays(vocabulary) -> tuple[list[str], np.ndarray]:
     return terms, np.arange(len(terms), dtype=np.int64)
 
 
-def _chunk8(blob: np.ndarray, starts: np.ndarray, remaining: np.ndarray) -> np.ndarray:
-    """The 8 bytes from each start as a big-endian integer, zeros past
-    ``remaining`` bytes."""
-    at = starts[:, None] + np.arange(8)
-    inside = np.arange(8) < remaining[:, None]
-    picked = np.where(inside, blob[np.minimum(at, len(blob) - 1)], 0).astype(np.uint8)
-    return np.ascontiguousarray(picked).view(">u8").ravel()
-
-
 def strictly_sorted(terms: list[str]) -> bool:
-    """Whether ``terms`` are in strictly increasing order (scikit-learn lays a
-    vocabulary out so), checked in numpy on their UTF-8 bytes, whose order is
-    the code points' and so Python's: adjacent terms are compared 8 bytes at a
-    time, further only where they tie. Conservative: a tie it cannot tell from
-    padding (a NUL byte) or a newline inside a term answers False."""
-    n = len(terms)
-    if n < 2:
-        return True
-    blob = np.frombuffer("\n".join(terms).encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    ends = np.flatnonzero(blob == 10)
-    if len(ends) != n - 1:
-        return False
-    starts = np.concatenate([[0], ends + 1]).astype(np.int64)
-    lengths = np.concatenate([ends, [len(blob)]]).astype(np.int64) - starts
-    pairs = np.arange(n - 1, dtype=np.int64)  # pair i compares terms i and i + 1
-    offset = 0
-    while len(pairs):
-        left, right = lengths[pairs] - offset, lengths[pairs + 1] - offset
-        a = _chunk8(blob, starts[pairs] + offset, left)
-        b = _chunk8(blob, starts[pairs + 1] + offset, right)
-        if (a > b).any():
-            return False
-        tied = a == b
-        if (tied & (left <= 8) & (right <= 8)).any():
-            return False
-        pairs = pairs[tied]
-        offset += 8
-    return True
+    """Whether ``terms`` are in strictly increasing order, as scikit-learn
+    lays a vocabulary out (~10 ms for 150,000 terms: the comparisons run in C)."""
+    return all(map(operator.lt, terms, islice(terms, 1, None)))
 
 
 def _lookup(keys: np.ndarray, cols: np.ndarray, wanted: np.ndarray) -> np.ndarray:
