@@ -9,7 +9,6 @@ import csv
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ..errors import ClassifyError
@@ -52,6 +51,8 @@ class AtomicWriter:
             directory = self.path.parent if str(self.path.parent) else Path(".")
             if not directory.is_dir():
                 raise ClassifyError(f"{self.path}: folder {directory} does not exist")
+            import tempfile  # only for a file: printing to stdout needs none
+
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=directory)
             os.close(fd)
             self._tmp = Path(tmp)
