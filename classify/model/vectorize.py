@@ -16,6 +16,8 @@ and the words a batch misses are looked up together in a
 
 from bisect import bisect_left
 from dataclasses import dataclass
+import operator
+from itertools import chain, compress
 
 import numpy as np
 
@@ -74,6 +76,47 @@ def _aggregate(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray | None, n
     return key // n_cols, key % n_cols, counts
 
 
+def _runs(flat: np.ndarray, sizes: np.ndarray, first: np.ndarray, which: np.ndarray):
+    """The runs ``flat[first[w] : first[w] + sizes[w]]`` for each ``w`` of
+    ``which``, one after another, and the length of each."""
+    per = sizes[which]
+    total = int(per.sum())
+    if total == 0:
+        return flat[:0], per
+    # positions step by one inside a run and jump at each run's start: one cumsum
+    some = per > 0
+    src, length = first[which[some]], per[some]
+    step = np.ones(total, dtype=np.int64)
+    starts = np.cumsum(length) - length
+    step[0] = src[0]
+    step[starts[1:]] = src[1:] - (src[:-1] + length[:-1] - 1)
+    return flat[np.cumsum(step)], per
+
+
+def _interleave(a: np.ndarray, b: np.ndarray):
+    """Where the items of two increasing arrays with no value in common go in
+    their merged increasing order: (positions of a's, positions of b's)."""
+    at_b = np.searchsorted(a, b) + np.arange(len(b))
+    is_b = np.zeros(len(a) + len(b), dtype=bool)
+    is_b[at_b] = True
+    return np.flatnonzero(~is_b), at_b
+
+
+def _sum_by_key(key: np.ndarray, weights: np.ndarray):
+    """Distinct non-negative keys, sorted, and the summed (integer) weight of each."""
+    if not len(key):
+        return key, np.zeros(0, dtype=np.float64)
+    top = int(key.max())
+    if int(weights.max()) < (1 << 20) and top < (1 << 42):
+        # weight in the low bits: one plain sort instead of an argsort
+        packed = np.sort((key << 20) | weights)
+        key = packed >> 20
+        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+        return key[starts], np.add.reduceat(packed & ((1 << 20) - 1), starts).astype(np.float64)
+    key, inverse = np.unique(key, return_inverse=True)
+    return key, np.bincount(inverse, weights=weights, minlength=len(key))
+
+
 class Vectorizer:
     """One fitted TF-IDF branch (``analyzer`` ``"word"`` or ``"char_wb"``)."""
 
@@ -84,6 +127,12 @@ class Vectorizer:
     # one n-gram at a time than building either.
     WORD_INDEX_MIN_DOCS = 32
     CHAR_INDEX_MIN_MISSES = 1000
+    # A batch's character n-gram counts: those of the HOT_COLUMNS most frequent
+    # columns (lowest idf: ~85% of the (document, n-gram) entries of news text)
+    # are summed in a dense table, at most HOT_MAX_BINS (16 MB) at a time, and
+    # only the rest are sorted.
+    HOT_COLUMNS = 4096
+    HOT_MAX_BINS = 1 << 21
 
     def __init__(self, analyzer: str, ngram_range, terms: list[str], idf: np.ndarray):
         if analyzer not in ("word", "char_wb"):
@@ -99,6 +148,7 @@ class Vectorizer:
         self._index = None
         self._index_tried = False
         self._memo: dict[str, bytes] = {}
+        self._hot = None
 
     @property
     def n_features(self) -> int:
@@ -131,6 +181,17 @@ class Vectorizer:
 
                 return column
         return self.vocabulary.get
+
+    def _hot_columns(self):
+        """The HOT_COLUMNS columns of lowest idf in column order, and each
+        column's place among them (-1 for the others); built on first use."""
+        if self._hot is None:
+            k = min(self.HOT_COLUMNS, self.n_features)
+            hot = np.sort(np.argsort(self.idf, kind="stable")[:k])
+            rank = np.full(self.n_features, -1, dtype=np.int32)
+            rank[hot] = np.arange(k, dtype=np.int32)
+            self._hot = hot, rank
+        return self._hot
 
     def grams(self, token: str) -> list[str]:
         """The n-grams this branch counts for one token (char_wb) ."""
@@ -184,42 +245,87 @@ class Vectorizer:
         return _aggregate(rows, cols, None, self.n_features)
 
     def _char_counts(self, words, ids, lengths):
+        """Distinct (document, column) pairs of a batch's character n-grams,
+        sorted, with their counts."""
+        n_docs, n_cols = len(lengths), self.n_features
+        hot_cols, _rank = self._hot_columns()
+        n_hot = max(len(hot_cols), 1)
         memo = self._memo
         pieces = list(map(memo.get, words))
-        misses = [i for i, c in enumerate(pieces) if c is None]
+        misses = list(compress(range(len(pieces)), map(operator.not_, pieces)))  # pieces are never empty
         if misses:
-            for i, c in zip(misses, self._miss_columns([words[i] for i in misses])):
+            for i, c in zip(misses, self._miss_pieces([words[i] for i in misses])):
                 if len(memo) >= self.MEMO_WORDS:
                     _evict(memo)
                 memo[words[i]] = pieces[i] = c
+        # each word's piece: [h, its h hot columns' places, its other columns]
         flat = np.frombuffer(b"".join(pieces), dtype=np.int32)
         sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)) >> 2
-        first = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        # each distinct (document, word) once, with how often the word occurs
-        doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        pair, times = np.unique(doc * max(len(words), 1) + ids, return_counts=True)
-        pair_doc, pair_word = pair // max(len(words), 1), pair % max(len(words), 1)
-        # ... expanded into the word's n-gram columns
-        per_pair = sizes[pair_word]
-        out_first = np.concatenate([[0], np.cumsum(per_pair)[:-1]]).astype(np.int64)
-        at = np.repeat(first[pair_word] - out_first, per_pair) + np.arange(int(per_pair.sum()), dtype=np.int64)
-        return _aggregate(
-            np.repeat(pair_doc, per_pair), flat[at].astype(np.int64), np.repeat(times, per_pair).astype(np.float64),
-            self.n_features,
-        )
+        first = np.cumsum(sizes) - sizes
+        n_hot_of = flat[first].astype(np.int64) if len(flat) else np.zeros(len(pieces), dtype=np.int64)
+        # each distinct (document, word) once, with how often the word occurs;
+        # sorted, so by document
+        width = max(len(words), 1)
+        doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        pair, times = np.unique(doc * width + ids, return_counts=True)
+        pair_doc, pair_word = pair // width, pair % width
+        # hot columns: a dense table of documents x hot columns, block by block
+        places, per_pair = _runs(flat, n_hot_of, first + 1, pair_word)
+        keys = np.repeat(pair_doc * n_hot, per_pair) + places
+        weights = np.repeat(times, per_pair)
+        ends = np.concatenate([[0], np.cumsum(per_pair)])
+        block = max(1, self.HOT_MAX_BINS // n_hot)
+        h_rows, h_cols, h_counts = [], [], []
+        for d0 in range(0, n_docs, block):
+            p0, p1 = np.searchsorted(pair_doc, [d0, d0 + block]).tolist()
+            e0, e1 = int(ends[p0]), int(ends[p1])
+            if e0 == e1:
+                continue
+            sums = np.bincount(keys[e0:e1] - d0 * n_hot, weights=weights[e0:e1])
+            found = np.flatnonzero(sums)
+            h_rows.append(found // n_hot + d0)
+            h_cols.append(hot_cols[found % n_hot])
+            h_counts.append(sums[found])
+        # the other columns: sorted
+        cold, per_pair = _runs(flat, sizes - 1 - n_hot_of, first + 1 + n_hot_of, pair_word)
+        c_key, c_counts = _sum_by_key(np.repeat(pair_doc, per_pair) * n_cols + cold, np.repeat(times, per_pair))
+        if not h_rows:
+            return c_key // n_cols, c_key % n_cols, c_counts
+        h_rows, h_cols = np.concatenate(h_rows), np.concatenate(h_cols)
+        at_h, at_c = _interleave(h_rows * n_cols + h_cols, c_key)
+        size = len(at_h) + len(at_c)
+        rows, cols, counts = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64), np.empty(size)
+        rows[at_h], rows[at_c] = h_rows, c_key // n_cols
+        cols[at_h], cols[at_c] = h_cols, c_key % n_cols
+        counts[at_h], counts[at_c] = np.concatenate(h_counts), c_counts
+        return rows, cols, counts
 
-    def _miss_columns(self, words: list[str]) -> list[bytes]:
-        """Each word's n-gram columns as int32 bytes (the memo's format)."""
+    def _miss_pieces(self, words: list[str]) -> list[bytes]:
+        """Each word's memo piece, int32 bytes: how many of its n-gram columns
+        are hot, their places among the hot columns, then its other columns
+        (each part in the order of the word's n-grams)."""
         lo, hi = self.ngram_range
         index = self._lookup_index() if len(words) >= self.CHAR_INDEX_MIN_MISSES else None
         if index is None:
             get = self._column_of()
-            return [
-                np.array([j for j in map(get, char_wb_grams(w, lo, hi)) if j is not None], dtype=np.int32).tobytes()
-                for w in words
-            ]
-        cols, counts = index.word_columns(words, lo, hi)
-        flat = cols.astype(np.int32).tobytes()
-        ends = np.cumsum(counts) * 4
-        starts = ends - counts * 4
-        return [flat[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+            found = [[j for j in map(get, char_wb_grams(w, lo, hi)) if j is not None] for w in words]
+            counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+            cols = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(counts.sum()))
+        else:
+            cols, counts = index.word_columns(words, lo, hi)
+        _hot, rank = self._hot_columns()
+        owner = np.repeat(np.arange(len(words), dtype=np.int64), counts)
+        place = rank[cols]
+        hot = place >= 0
+        # per word: its hot entries, then its others, each in n-gram order
+        order = np.argsort(owner * 2 + ~hot, kind="stable")
+        values = np.where(hot, place, cols)[order]
+        size = counts + 1
+        start = np.cumsum(size) - size
+        out = np.empty(int(size.sum()), dtype=np.int32)
+        header = np.zeros(len(out), dtype=bool)
+        header[start] = True
+        out[start] = np.bincount(owner[hot], minlength=len(words))
+        out[~header] = values
+        data = out.tobytes()
+        return [data[a:b] for a, b in zip((start * 4).tolist(), ((start + size) * 4).tolist())]

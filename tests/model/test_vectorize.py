@@ -177,3 +177,15 @@ def test_one_by_one_lookups_build_no_dict(lookup):
     _same(ref, docs, vec)
     if lookup == "one-by-one":
         assert vec._vocabulary is None and vec._sorted
+
+
+@pytest.mark.parametrize("hot_columns, max_bins", [(1, 1 << 21), (7, 7), (50, 100), (10**6, 1 << 21), (10**6, 1)])
+def test_dense_and_sorted_counts_of_char_ngrams_equal_sklearn(monkeypatch, hot_columns, max_bins):
+    """The most frequent columns are counted in a dense table (in blocks of
+    documents), the others sorted: every split gives sklearn's matrix."""
+    monkeypatch.setattr(Vectorizer, "HOT_COLUMNS", hot_columns)
+    monkeypatch.setattr(Vectorizer, "HOT_MAX_BINS", max_bins)
+    docs = _fixture_docs() + ["", "ا", "ab", "  spaced   out  ", "الصحفيين الصحفيين الصحفيين"]
+    ref = _ref("char_wb", (1, 4)).fit(docs)
+    _same(ref, docs)
+    _same(ref, ["كلمات جديدة لم ترد في التدريب", ""] + docs[::-1])
