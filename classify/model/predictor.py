@@ -55,6 +55,7 @@ class Model:
     calib_b: np.ndarray
     weights: np.ndarray
     card: dict = field(default_factory=dict)
+    _coef_t: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def classes_(self) -> np.ndarray:
@@ -90,12 +91,18 @@ class Model:
         )
 
     def scores_of(self, parts: list[Features], n: int) -> np.ndarray:
+        """Linear scores of feature rows (each part sorted by row, as the
+        vectorisers give them): each row's weighted features summed in order,
+        all score columns at once."""
+        if self._coef_t is None or self._coef_t.shape[0] != self.coef.shape[1]:
+            self._coef_t = np.ascontiguousarray(self.coef.T)  # one feature's weights side by side
         scores = np.tile(self.intercept, (n, 1))
         offset = 0
         for f in parts:
-            w = self.coef[:, offset + f.cols]  # (score columns) x nnz
-            for k in range(self.coef.shape[0]):
-                scores[:, k] += np.bincount(f.rows, weights=f.values * w[k], minlength=n)
+            if len(f.rows):
+                starts = np.flatnonzero(np.concatenate([[True], f.rows[1:] != f.rows[:-1]]))
+                contrib = self._coef_t[offset + f.cols] * f.values[:, None]
+                scores[f.rows[starts]] += np.add.reduceat(contrib, starts, axis=0)
             offset += f.n_cols
         return scores
 
