@@ -9,6 +9,7 @@ measured is what runs, and prediction imports neither scikit-learn nor scipy.
 """
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -36,6 +37,19 @@ def proba_from_scores(scores: np.ndarray, calib_a: np.ndarray, calib_b: np.ndarr
     return np.where(total > 0, p / np.where(total > 0, total, 1.0), uniform)
 
 
+def _chunks(docs: list[str], max_chars: int):
+    """``(start, end)`` of consecutive runs of documents of at most
+    ``max_chars`` characters together (at least one document each)."""
+    start, size = 0, 0
+    for i, d in enumerate(docs):
+        if i > start and size + len(d) > max_chars:
+            yield start, i
+            start, size = i, 0
+        size += len(d)
+    if start < len(docs):
+        yield start, len(docs)
+
+
 def decide(labels, weights, proba) -> np.ndarray:
     """The label of each row: the largest probability times its label's
     decision weight (weights tuned for macro-F1; all ones is plain argmax)."""
@@ -55,6 +69,11 @@ class Model:
     calib_b: np.ndarray
     weights: np.ndarray
     card: dict = field(default_factory=dict)
+    # Documents are vectorised in chunks of at most this many prepared
+    # characters (a document longer than that alone): the arrays of one chunk,
+    # tens of MB, then no longer grow with a batch that happens to hold long
+    # articles, so peak memory stays flat over a long run.
+    CHUNK_CHARS: ClassVar[int] = 100_000  # ~70 news articles
     _coef_t: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -107,8 +126,11 @@ class Model:
         return scores
 
     def decision_function(self, texts) -> np.ndarray:
-        texts = list(texts)
-        return self.scores_of(self.branch_features(self.prepare(texts)), len(texts))
+        docs = self.prepare(list(texts))
+        scores = np.empty((len(docs), self.coef.shape[0]))
+        for a, b in _chunks(docs, self.CHUNK_CHARS):
+            scores[a:b] = self.scores_of(self.branch_features(docs[a:b]), b - a)
+        return scores
 
     def predict_proba(self, texts) -> np.ndarray:
         """One row per text, one column per label (in ``labels`` order)."""
