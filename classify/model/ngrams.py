@@ -40,9 +40,29 @@ def tokenize_batch(docs):
     toks = [d.lower().split() for d in docs]
     lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
     flat = list(chain.from_iterable(toks))
-    index = {w: i for i, w in enumerate(dict.fromkeys(flat))}
+    distinct = list(dict.fromkeys(flat))
+    index = dict(zip(distinct, range(len(distinct))))
     ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int32, count=len(flat))
-    return list(index), ids, lengths
+    return distinct, ids, lengths
+
+
+def tokenize_token_lists(token_lists):
+    """:func:`tokenize_batch` of documents given as lists of tokens that hold
+    no white space (``" ".join(tokens)`` for each): the same ``(words, ids,
+    lengths)``, without joining and splitting them again. Tokens are
+    lowercased once per distinct token (lowercasing creates no white space
+    and, across a space, depends on no neighbour)."""
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    flat = list(chain.from_iterable(token_lists))
+    raw = list(dict.fromkeys(flat))
+    raw_index = dict(zip(raw, range(len(raw))))
+    ids = np.fromiter(map(raw_index.__getitem__, flat), dtype=np.int32, count=len(flat))
+    lowered = list(map(str.lower, raw))
+    words = list(dict.fromkeys(lowered))
+    if len(words) < len(raw):  # forms that lowercase alike ("Ab", "ab") become one word
+        index = dict(zip(words, range(len(words))))
+        ids = np.fromiter(map(index.__getitem__, lowered), dtype=np.int32, count=len(lowered))[ids]
+    return words, ids, lengths
 
 
 def _codepoints(text: str) -> np.ndarray:

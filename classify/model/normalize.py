@@ -145,6 +145,11 @@ class Normalizer:
         # is a table lookup, 7 times as fast. So texts without astral
         # characters (nearly all) use the separators below U+10000 only, the
         # others the whole class: the same tokens either way.
+        # white space that str.split() sees but the tokeniser does not split on
+        # (none with camel-tools' tables: \x1c-\x1f, which arclean deletes)
+        split_on = [chr(c) for c in range(0x3100) if chr(c).isspace()]  # all lie below U+3100
+        inside = [c for c in split_on if not any(lo <= ord(c) <= hi for lo, hi in runs)]
+        self._unsplit_space = re.compile(_charclass("".join(inside))) if inside else None
         if any(hi > 0xFFFF for _lo, hi in runs):
             bmp = [[lo, min(hi, 0xFFFF)] for lo, hi in runs if lo <= 0xFFFF]
             self._word_bmp = re.compile("[^" + _ranges_class(bmp) + "]+")
@@ -177,6 +182,15 @@ class Normalizer:
         if self._word_bmp is self._word or len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text):
             return self._word.findall(text)
         return self._word_bmp.findall(text)
+
+    def tokens(self, text: str) -> list[str]:
+        """The word tokens of raw text, split as the vectorisers split
+        ``self(text)`` (before lowercasing): usually the tokeniser's own."""
+        norm = self.normalize(text)
+        tokens = self.tokenize(norm)
+        if self._unsplit_space is not None and self._unsplit_space.search(norm):
+            tokens = " ".join(tokens).split()
+        return tokens
 
     def __call__(self, text: str) -> str:
         """Normalised word tokens joined by single spaces, what the

@@ -14,7 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from .clean import clean_page
-from .ngrams import tokenize_batch
+from .ngrams import tokenize_batch, tokenize_token_lists
 from .normalize import Normalizer
 from .vectorize import Features, Vectorizer
 
@@ -37,12 +37,12 @@ def proba_from_scores(scores: np.ndarray, calib_a: np.ndarray, calib_b: np.ndarr
     return np.where(total > 0, p / np.where(total > 0, total, 1.0), uniform)
 
 
-def _chunks(docs: list[str], max_chars: int):
-    """``(start, end)`` of consecutive runs of documents of at most
-    ``max_chars`` characters together (at least one document each)."""
+def _chunks(docs: list, max_size: int):
+    """``(start, end)`` of consecutive runs of documents (strings or token
+    lists) of at most ``max_size`` items together (at least one document each)."""
     start, size = 0, 0
     for i, d in enumerate(docs):
-        if i > start and size + len(d) > max_chars:
+        if i > start and size + len(d) > max_size:
             yield start, i
             start, size = i, 0
         size += len(d)
@@ -69,11 +69,11 @@ class Model:
     calib_b: np.ndarray
     weights: np.ndarray
     card: dict = field(default_factory=dict)
-    # Documents are vectorised in chunks of at most this many prepared
-    # characters (a document longer than that alone): the arrays of one chunk,
-    # tens of MB, then no longer grow with a batch that happens to hold long
-    # articles, so peak memory stays flat over a long run.
-    CHUNK_CHARS: ClassVar[int] = 100_000  # ~70 news articles
+    # Documents are vectorised in chunks of at most this many tokens (a
+    # document longer than that alone): the arrays of one chunk, tens of MB,
+    # then no longer grow with a batch that happens to hold long articles, so
+    # peak memory stays flat over a long run.
+    CHUNK_TOKENS: ClassVar[int] = 16_000  # ~70 news articles
     _coef_t: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -126,10 +126,13 @@ class Model:
         return scores
 
     def decision_function(self, texts) -> np.ndarray:
-        docs = self.prepare(list(texts))
-        scores = np.empty((len(docs), self.coef.shape[0]))
-        for a, b in _chunks(docs, self.CHUNK_CHARS):
-            scores[a:b] = self.scores_of(self.branch_features(docs[a:b]), b - a)
+        # each text's tokens as the vectorisers would split prepare()'s
+        # document, without joining and splitting them again
+        tokens = [self.normalizer.tokens(clean_page(t)) for t in texts]
+        scores = np.empty((len(tokens), self.coef.shape[0]))
+        for a, b in _chunks(tokens, self.CHUNK_TOKENS):
+            batch = tokenize_token_lists(tokens[a:b])
+            scores[a:b] = self.scores_of([vec.transform(batch) for _, vec in self.branches], b - a)
         return scores
 
     def predict_proba(self, texts) -> np.ndarray:

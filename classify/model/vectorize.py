@@ -130,6 +130,7 @@ class Vectorizer:
     # one n-gram at a time than building either.
     WORD_INDEX_MIN_DOCS = 32
     CHAR_INDEX_MIN_MISSES = 1000
+    CHAR_INDEX_MIN_MISSES_BUILT = 16
     # A batch's character n-gram counts: those of the HOT_COLUMNS most frequent
     # columns (lowest idf: ~85% of the (document, n-gram) entries of news text)
     # are summed in a dense table, at most HOT_MAX_BINS (16 MB) at a time, and
@@ -308,7 +309,9 @@ class Vectorizer:
         are hot, their places among the hot columns, then its other columns
         (each part in the order of the word's n-grams)."""
         lo, hi = self.ngram_range
-        index = self._lookup_index() if len(words) >= self.CHAR_INDEX_MIN_MISSES else None
+        # the index once it is built (a few misses are still cheaper one by one)
+        built = self._index is not None and len(words) >= self.CHAR_INDEX_MIN_MISSES_BUILT
+        index = self._lookup_index() if built or len(words) >= self.CHAR_INDEX_MIN_MISSES else None
         if index is None:
             get = self._column_of()
             found = [[j for j in map(get, char_wb_grams(w, lo, hi)) if j is not None] for w in words]

@@ -21,6 +21,6 @@ def test_chunks_cover_every_document_once_within_the_size():
 def test_chunked_probabilities_equal_one_pass(tiny_model_dir, monkeypatch):
     texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))] + ["", "كلمة"]
     whole = load_model(tiny_model_dir).predict_proba(texts)
-    monkeypatch.setattr(Model, "CHUNK_CHARS", 300)
+    monkeypatch.setattr(Model, "CHUNK_TOKENS", 40)
     chunked = load_model(tiny_model_dir).predict_proba(texts)
     assert np.abs(whole - chunked).max() < 1e-12

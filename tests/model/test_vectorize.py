@@ -24,6 +24,7 @@ def lookup(request, monkeypatch):
     the numpy indexes of classify.model.ngrams (forced on for any batch size)."""
     big = 10**9
     monkeypatch.setattr(Vectorizer, "CHAR_INDEX_MIN_MISSES", 0 if request.param == "indexed" else big)
+    monkeypatch.setattr(Vectorizer, "CHAR_INDEX_MIN_MISSES_BUILT", 0 if request.param == "indexed" else big)
     monkeypatch.setattr(Vectorizer, "WORD_INDEX_MIN_DOCS", 0 if request.param == "indexed" else big)
     return request.param
 
@@ -189,3 +190,13 @@ def test_dense_and_sorted_counts_of_char_ngrams_equal_sklearn(monkeypatch, hot_c
     ref = _ref("char_wb", (1, 4)).fit(docs)
     _same(ref, docs)
     _same(ref, ["كلمات جديدة لم ترد في التدريب", ""] + docs[::-1])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.text(alphabet=st.sampled_from(["a", "A", "b", "ج", "Σ", "ς", "İ", "ß", "\u0301"]), min_size=1, max_size=5), max_size=6), max_size=5))
+def test_token_lists_tokenise_as_their_joined_documents(token_lists):
+    from classify.model.ngrams import tokenize_token_lists
+
+    words, ids, lengths = tokenize_token_lists(token_lists)
+    ref_words, ref_ids, ref_lengths = tokenize_batch([" ".join(t) for t in token_lists])
+    assert words == ref_words and ids.tolist() == ref_ids.tolist() and lengths.tolist() == ref_lengths.tolist()
