@@ -132,8 +132,17 @@ class Model:
         scores = np.empty((len(tokens), self.coef.shape[0]))
         for a, b in _chunks(tokens, self.CHUNK_TOKENS):
             batch = tokenize_token_lists(tokens[a:b])
-            scores[a:b] = self.scores_of([vec.transform(batch) for _, vec in self.branches], b - a)
+            scores[a:b] = self.intercept + sum(
+                vec.scores(batch, block) for (_, vec), block in zip(self.branches, self._branch_weights())
+            )
         return scores
+
+    def _branch_weights(self) -> list[np.ndarray]:
+        """Each branch's rows of coef transposed: features x score columns."""
+        if self._coef_t is None or self._coef_t.shape[0] != self.coef.shape[1]:
+            self._coef_t = np.ascontiguousarray(self.coef.T)
+        offsets = np.cumsum([0] + [vec.n_features for _, vec in self.branches])
+        return [self._coef_t[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
 
     def predict_proba(self, texts) -> np.ndarray:
         """One row per text, one column per label (in ``labels`` order)."""

@@ -117,6 +117,15 @@ def _sum_by_key(key: np.ndarray, weights: np.ndarray):
     return key, np.bincount(inverse, weights=weights, minlength=len(key))
 
 
+def _row_sums(rows: np.ndarray, values: np.ndarray, weights: np.ndarray, n_rows: int) -> np.ndarray:
+    """``sum_i values[i] * weights[i]`` per row, for entries sorted by row."""
+    out = np.zeros((n_rows, weights.shape[1]))
+    if len(rows):
+        starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
+        out[rows[starts]] = np.add.reduceat(weights * values[:, None], starts, axis=0)
+    return out
+
+
 class Vectorizer:
     """One fitted TF-IDF branch (``analyzer`` ``"word"`` or ``"char_wb"``)."""
 
@@ -248,9 +257,11 @@ class Vectorizer:
             rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
         return _aggregate(rows, cols, None, self.n_features)
 
-    def _char_counts(self, words, ids, lengths):
-        """Distinct (document, column) pairs of a batch's character n-grams,
-        sorted, with their counts."""
+    def _char_parts(self, words, ids, lengths):
+        """A batch's character n-gram counts in two parts: the hot columns as
+        dense ``(first document, documents x hot columns table)`` blocks, and
+        the others as sorted ``document * n_features + column`` keys with their
+        counts."""
         n_docs, n_cols = len(lengths), self.n_features
         hot_cols, _rank = self._hot_columns()
         n_hot = max(len(hot_cols), 1)
@@ -279,20 +290,31 @@ class Vectorizer:
         weights = np.repeat(times, per_pair)
         ends = np.concatenate([[0], np.cumsum(per_pair)])
         block = max(1, self.HOT_MAX_BINS // n_hot)
-        h_rows, h_cols, h_counts = [], [], []
+        dense = []
         for d0 in range(0, n_docs, block):
-            p0, p1 = np.searchsorted(pair_doc, [d0, d0 + block]).tolist()
+            d1 = min(d0 + block, n_docs)
+            p0, p1 = np.searchsorted(pair_doc, [d0, d1]).tolist()
             e0, e1 = int(ends[p0]), int(ends[p1])
-            if e0 == e1:
-                continue
-            sums = np.bincount(keys[e0:e1] - d0 * n_hot, weights=weights[e0:e1])
-            found = np.flatnonzero(sums)
-            h_rows.append(found // n_hot + d0)
-            h_cols.append(hot_cols[found % n_hot])
-            h_counts.append(sums[found])
+            sums = np.bincount(keys[e0:e1] - d0 * n_hot, weights=weights[e0:e1], minlength=(d1 - d0) * n_hot)
+            # float even when the block holds no entry (bincount then gives ints)
+            dense.append((d0, sums.astype(np.float64, copy=False).reshape(d1 - d0, n_hot)))
         # the other columns: sorted
         cold, per_pair = _runs(flat, sizes - 1 - n_hot_of, first + 1 + n_hot_of, pair_word)
         c_key, c_counts = _sum_by_key(np.repeat(pair_doc, per_pair) * n_cols + cold, np.repeat(times, per_pair))
+        return dense, c_key, c_counts
+
+    def _char_counts(self, words, ids, lengths):
+        """Distinct (document, column) pairs of a batch's character n-grams,
+        sorted, with their counts."""
+        n_cols = self.n_features
+        hot_cols, _rank = self._hot_columns()
+        dense, c_key, c_counts = self._char_parts(words, ids, lengths)
+        h_rows, h_cols, h_counts = [], [], []
+        for d0, table in dense:
+            found = np.flatnonzero(table)
+            h_rows.append(found // table.shape[1] + d0)
+            h_cols.append(hot_cols[found % table.shape[1]])
+            h_counts.append(table.ravel()[found])
         if not h_rows:
             return c_key // n_cols, c_key % n_cols, c_counts
         h_rows, h_cols = np.concatenate(h_rows), np.concatenate(h_cols)
@@ -303,6 +325,35 @@ class Vectorizer:
         cols[at_h], cols[at_c] = h_cols, c_key % n_cols
         counts[at_h], counts[at_c] = np.concatenate(h_counts), c_counts
         return rows, cols, counts
+
+    def scores(self, tokens, weights: np.ndarray) -> np.ndarray:
+        """``transform(tokens) @ weights`` for ``weights`` of n_features x k,
+        without building the rows of the hot character columns: their TF-IDF
+        is taken and multiplied in the dense table (a matrix product), only
+        the other columns as sparse entries."""
+        words, ids, lengths = tokens
+        n_docs = len(lengths)
+        if self.analyzer != "char_wb":
+            f = self.transform(tokens)
+            return _row_sums(f.rows, f.values, weights[f.cols], n_docs)
+        hot_cols, _rank = self._hot_columns()
+        dense, c_key, c_counts = self._char_parts(words, ids, lengths)
+        out = np.zeros((n_docs, weights.shape[1]))
+        square = np.zeros(n_docs)
+        hot_idf, hot_weights = self.idf[hot_cols], weights[hot_cols]
+        for d0, table in dense:
+            tf = np.zeros_like(table)
+            np.log(table, out=tf, where=table > 0)
+            tf += table > 0
+            tf *= hot_idf
+            square[d0 : d0 + len(table)] += np.einsum("ij,ij->i", tf, tf)
+            out[d0 : d0 + len(table)] += tf @ hot_weights
+        rows, cols = c_key // self.n_features, c_key % self.n_features
+        values = (1.0 + np.log(c_counts)) * self.idf[cols]
+        square += np.bincount(rows, weights=values * values, minlength=n_docs)
+        out += _row_sums(rows, values, weights[cols], n_docs)
+        norms = np.sqrt(square)
+        return out / np.where(norms > 0, norms, 1.0)[:, None]
 
     def _miss_pieces(self, words: list[str]) -> list[bytes]:
         """Each word's memo piece, int32 bytes: how many of its n-gram columns

@@ -200,3 +200,19 @@ def test_token_lists_tokenise_as_their_joined_documents(token_lists):
     words, ids, lengths = tokenize_token_lists(token_lists)
     ref_words, ref_ids, ref_lengths = tokenize_batch([" ".join(t) for t in token_lists])
     assert words == ref_words and ids.tolist() == ref_ids.tolist() and lengths.tolist() == ref_lengths.tolist()
+
+
+@pytest.mark.parametrize("hot_columns, max_bins", [(1, 1 << 21), (7, 7), (50, 100), (10**6, 1 << 21)])
+@pytest.mark.parametrize("analyzer, ngrams", [("char_wb", (1, 4)), ("word", (1, 2))])
+def test_scores_equal_sklearn_matrix_times_weights(monkeypatch, hot_columns, max_bins, analyzer, ngrams):
+    """The scoring path (hot character columns as a dense table, never as
+    rows) gives scikit-learn's TF-IDF matrix times the weights."""
+    monkeypatch.setattr(Vectorizer, "HOT_COLUMNS", hot_columns)
+    monkeypatch.setattr(Vectorizer, "HOT_MAX_BINS", max_bins)
+    docs = _fixture_docs() + ["", "ا", "ab", "الصحفيين الصحفيين الصحفيين"]
+    ref = _ref(analyzer, ngrams).fit(docs)
+    vec = _ours(ref)
+    weights = np.random.RandomState(1).normal(size=(vec.n_features, 3))
+    for batch in (docs, ["كلمات جديدة لم ترد في التدريب", ""] + docs[::-1], [docs[0]]):
+        ours = vec.scores(tokenize_batch(batch), weights)
+        assert np.abs(ours - ref.transform(batch) @ weights).max() < 1e-12
