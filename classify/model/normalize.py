@@ -130,9 +130,15 @@ class Normalizer:
         if tables.get("version") != TABLES_VERSION:
             raise ValueError(f"normalisation tables of version {tables.get('version')!r}, expected {TABLES_VERSION}")
         self.tables = tables
-        keep = tables["arclean_keep"]
-        self._drop = re.compile("[^" + re.escape(keep) + "]") if keep is not None else None
-        self._delete_arclean = re.compile(_charclass(tables["arclean_delete"])) if tables["arclean_delete"] else None
+        keep, delete = tables["arclean_keep"], tables["arclean_delete"]
+        if keep is not None:
+            # arclean's two deletions in one pass: what it keeps, minus what it maps to ''
+            gone = set(delete)
+            self._drop = re.compile("[^" + re.escape("".join(c for c in keep if c not in gone)) + "]")
+            self._delete_arclean = None
+        else:
+            self._drop = None
+            self._delete_arclean = re.compile(_charclass(delete)) if delete else None
         self._map = tables["arclean_map"]
         self._map_re = re.compile(_charclass("".join(self._map))) if self._map else None
         self._fix = list(tables["unicode_fix"].items())
@@ -149,7 +155,7 @@ class Normalizer:
         # (none with camel-tools' tables: \x1c-\x1f, which arclean deletes)
         split_on = [chr(c) for c in range(0x3100) if chr(c).isspace()]  # all lie below U+3100
         inside = [c for c in split_on if not any(lo <= ord(c) <= hi for lo, hi in runs)]
-        self._unsplit_space = re.compile(_charclass("".join(inside))) if inside else None
+        self._unsplit_space = inside
         if any(hi > 0xFFFF for _lo, hi in runs):
             bmp = [[lo, min(hi, 0xFFFF)] for lo, hi in runs if lo <= 0xFFFF]
             self._word_bmp = re.compile("[^" + _ranges_class(bmp) + "]+")
@@ -188,7 +194,7 @@ class Normalizer:
         ``self(text)`` (before lowercasing): usually the tokeniser's own."""
         norm = self.normalize(text)
         tokens = self.tokenize(norm)
-        if self._unsplit_space is not None and self._unsplit_space.search(norm):
+        if any(c in norm for c in self._unsplit_space):
             tokens = " ".join(tokens).split()
         return tokens
 
