@@ -14,9 +14,9 @@ and the words a batch misses are looked up together in a
 :class:`~classify.model.ngrams.CharGramIndex`.
 """
 
+import operator
 from bisect import bisect_left
 from dataclasses import dataclass
-import operator
 from itertools import chain, compress
 
 import numpy as np
@@ -130,14 +130,15 @@ class Vectorizer:
     """One fitted TF-IDF branch (``analyzer`` ``"word"`` or ``"char_wb"``)."""
 
     # Bounded, so that memory stays flat over a long run: 30,000 words hold
-    # ~10 MB; 100,000 cost ~15 MB more of peak memory over 16,000 articles and
-    # were no faster (measured alternating).
+    # ~10 MB; 100,000 cost ~12 MB more of peak memory over 16,000 articles and
+    # were not measurably faster (CPU time, alternating runs).
     MEMO_WORDS = 30_000
     # From this many documents on, a batch's word n-grams are looked up at once
     # in a WordGramIndex (built once, ~0.13 s); from this many memo misses on,
     # character n-grams in a CharGramIndex (~30 ms). One article is cheaper
     # one n-gram at a time than building either.
     WORD_INDEX_MIN_DOCS = 32
+    WORD_INDEX_MIN_DOCS_BUILT = 2
     CHAR_INDEX_MIN_MISSES = 1000
     CHAR_INDEX_MIN_MISSES_BUILT = 16
     # A batch's character n-gram counts: those of the HOT_COLUMNS most frequent
@@ -241,7 +242,9 @@ class Vectorizer:
 
     def _word_counts(self, words, ids, lengths):
         lo, hi = self.ngram_range
-        index = self._lookup_index() if len(lengths) >= self.WORD_INDEX_MIN_DOCS else None
+        # the index once it is built, for all but single documents
+        built = self._index is not None and len(lengths) >= self.WORD_INDEX_MIN_DOCS_BUILT
+        index = self._lookup_index() if built or len(lengths) >= self.WORD_INDEX_MIN_DOCS else None
         if index is not None:
             rows, cols = index.columns(words, ids, lengths, self.ngram_range)
         else:

@@ -26,6 +26,7 @@ def lookup(request, monkeypatch):
     monkeypatch.setattr(Vectorizer, "CHAR_INDEX_MIN_MISSES", 0 if request.param == "indexed" else big)
     monkeypatch.setattr(Vectorizer, "CHAR_INDEX_MIN_MISSES_BUILT", 0 if request.param == "indexed" else big)
     monkeypatch.setattr(Vectorizer, "WORD_INDEX_MIN_DOCS", 0 if request.param == "indexed" else big)
+    monkeypatch.setattr(Vectorizer, "WORD_INDEX_MIN_DOCS_BUILT", 0 if request.param == "indexed" else big)
     return request.param
 
 
