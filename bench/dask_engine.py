@@ -1,6 +1,6 @@
 """The Dask engine against the --jobs path, on the same files, in one run.
 
-    uv run python bench/dask_engine.py [--n 16000] [--small 100]
+    uv run python -m bench.dask_engine [--n 16000] [--small 100]
 
 Reports articles/s of `classify predict` with --jobs 1 and 2 (local processes)
 and with --engine dask on a local cluster of 1 and 2 worker processes, and the
@@ -16,10 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from speed import real_texts, write_folder  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
+from bench.common import REPO, real_texts, write_folder
 
 
 def timed(args) -> float:

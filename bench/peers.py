@@ -1,6 +1,6 @@
 """Our pipeline against three peers on the same outlet-held-out split.
 
-    uv run --extra bench python bench/peers.py [--model models/default]
+    uv run --extra bench python -m bench.peers [--model models/default]
 
 Peers: the boolean keyword search a media monitor would write; plain
 scikit-learn TF-IDF + logistic regression without Arabic normalisation;
@@ -12,26 +12,24 @@ import argparse
 import json
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from classify.training.corpora import HELDOUT_OUTLETS, LABEL_FILES  # noqa: E402
-from classify.training.data import load_labelled  # noqa: E402
-from classify.training.metrics import metrics_from_proba  # noqa: E402
-from classify.model.store import load_model  # noqa: E402
-from classify.model.classifier import decide  # noqa: E402
-from classify.training.train import split  # noqa: E402
+from bench.common import DEFAULT_MODEL, HELDOUT_OUTLETS, REPO, fasttext_predict, keyword_patterns, labelled
+from bench.common import fasttext_model as _fasttext_model
+from bench.common import plain_sklearn as _plain_sklearn
+from classify.model.store import load_model
+from classify.training.metrics import metrics_from_proba
+from classify.training.train import split
 
 LABELS = ["government-communication", "other", "press-freedom"]
 
 # What a media monitor would type into a boolean search box: the same broad
 # patterns we used to find candidates for reading (data/candidates.py).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "data"))
-from candidates import GOV_COMM, JOURNALIST, PRESS_FREEDOM, RESTRICTION  # noqa: E402
+_PATTERNS = keyword_patterns()
+GOV_COMM, JOURNALIST, PRESS_FREEDOM, RESTRICTION = (_PATTERNS[k] for k in ("GOV_COMM", "JOURNALIST", "PRESS_FREEDOM", "RESTRICTION"))
 
 
 def onehot(pred):
@@ -51,59 +49,48 @@ def keyword_rule(texts):
 
 
 def plain_sklearn(train, test):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
-    model = make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-        LogisticRegression(max_iter=2000, class_weight="balanced"),
-    )
-    model.fit(train["text"], train["label"])
+    model = _plain_sklearn(train["text"], train["label"], max_iter=2000, class_weight="balanced")
     proba = model.predict_proba(test["text"])
     return proba[:, [list(model.classes_).index(lab) for lab in LABELS]]
 
 
 def fasttext_supervised(train, test):
-    import fasttext
-
-    def line(t):
-        return " ".join(t.split())
-
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as fh:
-        for t, lab in zip(train["text"], train["label"]):
-            fh.write(f"__label__{lab} {line(t)}\n")
     # Fair to the peer: fastText's own autotune picks its hyper-parameters on a
     # 15% validation part of the training data (never the test outlets).
+    import tempfile
+
+    from bench.common import fasttext_line
+
     rng = np.random.RandomState(0)
-    lines = Path(fh.name).read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [f"__label__{lab} {fasttext_line(t)}\n" for t, lab in zip(train["text"], train["label"])]
     rng.shuffle(lines)
     cut = int(len(lines) * 0.85)
-    Path(fh.name).write_text("".join(lines[:cut]), encoding="utf-8")
-    valid = fh.name + ".valid"
-    Path(valid).write_text("".join(lines[cut:]), encoding="utf-8")
-    model = fasttext.train_supervised(
-        fh.name, autotuneValidationFile=valid, autotuneDuration=120, autotuneMetric="f1", verbose=0, thread=2
-    )
-    Path(fh.name).unlink()
-    Path(valid).unlink()
+    with tempfile.NamedTemporaryFile("w", suffix=".valid", encoding="utf-8", delete=False) as fh:
+        fh.write("".join(lines[cut:]))
+    texts = [ln.split(" ", 1)[1] for ln in lines[:cut]]
+    labels = [ln.split(" ", 1)[0].replace("__label__", "") for ln in lines[:cut]]
+    try:
+        model = _fasttext_model(texts, labels, autotuneValidationFile=fh.name, autotuneDuration=120,
+                                autotuneMetric="f1", thread=2)
+    finally:
+        Path(fh.name).unlink()
     proba = np.zeros((len(test), len(LABELS)))
     for i, t in enumerate(test["text"]):
-        # model.predict() breaks on NumPy 2 (copy=False); the C++ call does not.
-        for p, lab in model.f.predict(line(t), len(LABELS), 0.0, "strict"):
-            proba[i, LABELS.index(lab.replace("__label__", ""))] = p
+        for p, lab in fasttext_predict(model, t, len(LABELS)):
+            proba[i, LABELS.index(lab)] = p
     return proba
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", type=Path, default=Path(__file__).resolve().parent.parent / "models" / "default")
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "peers.json")
+    ap.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "peers.json")
     args = ap.parse_args()
 
-    data = load_labelled(LABEL_FILES)
+    data = labelled()
     train, test, how = split(data, test_groups=HELDOUT_OUTLETS)
-    model, card = load_model(args.model)
+    model = load_model(args.model)
+    card = model.card
     if card["data"]["split"] != how:
         sys.exit(f"{args.model} was not evaluated on this split ({card['data']['split']})")
     y = test["label"].to_numpy()
@@ -112,7 +99,7 @@ def main():
     t = time.perf_counter()
     ours = model.predict_proba(test["text"].tolist())
     results["classify (shipped model)"] = (
-        metrics_from_proba(y, ours, model.classes_, decide(model, ours)),
+        metrics_from_proba(y, ours, model.classes_, model.decide(ours)),
         time.perf_counter() - t,
     )
     t = time.perf_counter()

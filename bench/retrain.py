@@ -14,19 +14,15 @@ Needs ../shared/corpora to read the evaluation articles.
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-from sklearn.model_selection import train_test_split  # noqa: E402
+from sklearn.model_selection import train_test_split
 
-from classify.training.corpora import HELDOUT_OUTLETS, LABEL_FILES  # noqa: E402
-from classify.training.data import load_labelled  # noqa: E402
-from classify.training.metrics import evaluate  # noqa: E402
-from classify.model.store import load_model  # noqa: E402
-from classify.training.train import retrain  # noqa: E402
-from classify.training.train import split  # noqa: E402
+from bench.common import HELDOUT_OUTLETS, LABEL_FILES, REPO
+from classify.model.store import load_model
+from classify.training.data import load_labelled
+from classify.training.metrics import evaluate
+from classify.training.train import retrain, split
 
 
 def main():

@@ -131,7 +131,9 @@ def emphasise_lead(doc: str, tokens: int, repeat: int) -> str:
     sublinear tf, each copy adds less)."""
     if tokens <= 0 or repeat <= 0:
         return doc
-    head = " ".join(doc.split(" ", tokens)[:tokens])
+    # split as the vectorisers split (any white space), so that a token list's
+    # tokens[:n] is the same lead (the predictor works on token lists)
+    head = " ".join(doc.split(None, tokens)[:tokens])
     return " ".join([doc] + [head] * repeat) if head else doc
 
 
@@ -142,15 +144,37 @@ class Normalizer:
         if tables.get("version") != TABLES_VERSION:
             raise ValueError(f"normalisation tables of version {tables.get('version')!r}, expected {TABLES_VERSION}")
         self.tables = tables
-        keep = tables["arclean_keep"]
-        self._drop = re.compile("[^" + re.escape(keep) + "]") if keep is not None else None
-        self._delete_arclean = re.compile(_charclass(tables["arclean_delete"])) if tables["arclean_delete"] else None
+        keep, delete = tables["arclean_keep"], tables["arclean_delete"]
+        if keep is not None:
+            # arclean's two deletions in one pass: what it keeps, minus what it maps to ''
+            gone = set(delete)
+            self._drop = re.compile("[^" + re.escape("".join(c for c in keep if c not in gone)) + "]")
+            self._delete_arclean = None
+        else:
+            self._drop = None
+            self._delete_arclean = re.compile(_charclass(delete)) if delete else None
         self._map = tables["arclean_map"]
         self._map_re = re.compile(_charclass("".join(self._map))) if self._map else None
         self._fix = list(tables["unicode_fix"].items())
         self._delete = re.compile(_charclass(tables["delete"]))
         self._replace = [tuple(pair) for pair in tables["replace"]]
-        self._word = re.compile("[^" + _ranges_class(tables["separators"]) + "]+")
+        runs = tables["separators"]
+        self._word = re.compile("[^" + _ranges_class(runs) + "]+")
+        # `re` tests a class that reaches past U+FFFF range by range (~360
+        # here, ~0.3 us a character); one within the Basic Multilingual Plane
+        # is a table lookup, 7 times as fast. So texts without astral
+        # characters (nearly all) use the separators below U+10000 only, the
+        # others the whole class: the same tokens either way.
+        # white space that str.split() sees but the tokeniser does not split on
+        # (none with camel-tools' tables: \x1c-\x1f, which arclean deletes)
+        split_on = [chr(c) for c in range(0x3100) if chr(c).isspace()]  # all lie below U+3100
+        inside = [c for c in split_on if not any(lo <= ord(c) <= hi for lo, hi in runs)]
+        self._unsplit_space = inside
+        if any(hi > 0xFFFF for _lo, hi in runs):
+            bmp = [[lo, min(hi, 0xFFFF)] for lo, hi in runs if lo <= 0xFFFF]
+            self._word_bmp = re.compile("[^" + _ranges_class(bmp) + "]+")
+        else:
+            self._word_bmp = self._word
 
     def normalize(self, text: str) -> str:
         # Per-character dict lookups (CharMapper, str.translate) cost more than
@@ -174,9 +198,21 @@ class Normalizer:
 
     def tokenize(self, text: str) -> list[str]:
         """Word tokens of already normalised text."""
-        return self._word.findall(text)
+        # UTF-16 takes 4 bytes for an astral character and 2 for any other
+        if self._word_bmp is self._word or len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text):
+            return self._word.findall(text)
+        return self._word_bmp.findall(text)
+
+    def tokens(self, text: str) -> list[str]:
+        """The word tokens of raw text, split as the vectorisers split
+        ``self(text)`` (before lowercasing): usually the tokeniser's own."""
+        norm = self.normalize(text)
+        tokens = self.tokenize(norm)
+        if any(c in norm for c in self._unsplit_space):
+            tokens = " ".join(tokens).split()
+        return tokens
 
     def __call__(self, text: str) -> str:
         """Normalised word tokens joined by single spaces, what the
         vectorisers read (they split on white space only)."""
-        return " ".join(self._word.findall(self.normalize(text)))
+        return " ".join(self.tokenize(self.normalize(text)))

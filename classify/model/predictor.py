@@ -9,11 +9,12 @@ measured is what runs, and prediction imports neither scikit-learn nor scipy.
 """
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from .clean import clean_page
-from .ngrams import tokenize_batch
+from .ngrams import tokenize_batch, tokenize_token_lists
 from .normalize import Normalizer, emphasise_lead
 from .vectorize import Features, Vectorizer
 
@@ -36,6 +37,19 @@ def proba_from_scores(scores: np.ndarray, calib_a: np.ndarray, calib_b: np.ndarr
     return np.where(total > 0, p / np.where(total > 0, total, 1.0), uniform)
 
 
+def _chunks(docs: list, max_size: int):
+    """``(start, end)`` of consecutive runs of documents (strings or token
+    lists) of at most ``max_size`` items together (at least one document each)."""
+    start, size = 0, 0
+    for i, d in enumerate(docs):
+        if i > start and size + len(d) > max_size:
+            yield start, i
+            start, size = i, 0
+        size += len(d)
+    if start < len(docs):
+        yield start, len(docs)
+
+
 def decide(labels, weights, proba) -> np.ndarray:
     """The label of each row: the largest probability times its label's
     decision weight (weights tuned for macro-F1; all ones is plain argmax)."""
@@ -56,6 +70,12 @@ class Model:
     weights: np.ndarray
     card: dict = field(default_factory=dict)
     lead: tuple[int, int] = (0, 0)  # (tokens, repeats) of the lead emphasis
+    # Documents are vectorised in chunks of at most this many tokens (a
+    # document longer than that alone): the arrays of one chunk, tens of MB,
+    # then no longer grow with a batch that happens to hold long articles, so
+    # peak memory stays flat over a long run.
+    CHUNK_TOKENS: ClassVar[int] = 16_000  # ~70 news articles
+    _coef_t: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def classes_(self) -> np.ndarray:
@@ -94,18 +114,42 @@ class Model:
         )
 
     def scores_of(self, parts: list[Features], n: int) -> np.ndarray:
+        """Linear scores of feature rows (each part sorted by row, as the
+        vectorisers give them): each row's weighted features summed in order,
+        all score columns at once."""
+        if self._coef_t is None or self._coef_t.shape[0] != self.coef.shape[1]:
+            self._coef_t = np.ascontiguousarray(self.coef.T)  # one feature's weights side by side
         scores = np.tile(self.intercept, (n, 1))
         offset = 0
         for f in parts:
-            w = self.coef[:, offset + f.cols]  # (score columns) x nnz
-            for k in range(self.coef.shape[0]):
-                scores[:, k] += np.bincount(f.rows, weights=f.values * w[k], minlength=n)
+            if len(f.rows):
+                starts = np.flatnonzero(np.concatenate([[True], f.rows[1:] != f.rows[:-1]]))
+                contrib = self._coef_t[offset + f.cols] * f.values[:, None]
+                scores[f.rows[starts]] += np.add.reduceat(contrib, starts, axis=0)
             offset += f.n_cols
         return scores
 
     def decision_function(self, texts) -> np.ndarray:
-        texts = list(texts)
-        return self.scores_of(self.branch_features(self.prepare(texts)), len(texts))
+        # each text's tokens as the vectorisers would split prepare()'s
+        # document, without joining and splitting them again
+        tokens = [self.normalizer.tokens(clean_page(t)) for t in texts]
+        n, repeat = self.lead
+        if n and repeat:  # emphasise_lead, on token lists
+            tokens = [t + t[:n] * repeat for t in tokens]
+        scores = np.empty((len(tokens), self.coef.shape[0]))
+        for a, b in _chunks(tokens, self.CHUNK_TOKENS):
+            batch = tokenize_token_lists(tokens[a:b])
+            scores[a:b] = self.intercept + sum(
+                vec.scores(batch, block) for (_, vec), block in zip(self.branches, self._branch_weights())
+            )
+        return scores
+
+    def _branch_weights(self) -> list[np.ndarray]:
+        """Each branch's rows of coef transposed: features x score columns."""
+        if self._coef_t is None or self._coef_t.shape[0] != self.coef.shape[1]:
+            self._coef_t = np.ascontiguousarray(self.coef.T)
+        offsets = np.cumsum([0] + [vec.n_features for _, vec in self.branches])
+        return [self._coef_t[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
 
     def predict_proba(self, texts) -> np.ndarray:
         """One row per text, one column per label (in ``labels`` order)."""

@@ -14,11 +14,14 @@ and the words a batch misses are looked up together in a
 :class:`~classify.model.ngrams.CharGramIndex`.
 """
 
+import operator
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import chain, compress
 
 import numpy as np
 
-from .ngrams import CharGramIndex, WordGramIndex
+from .ngrams import CharGramIndex, WordGramIndex, strictly_sorted
 
 
 @dataclass
@@ -73,16 +76,77 @@ def _aggregate(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray | None, n
     return key // n_cols, key % n_cols, counts
 
 
+def _runs(flat: np.ndarray, sizes: np.ndarray, first: np.ndarray, which: np.ndarray):
+    """The runs ``flat[first[w] : first[w] + sizes[w]]`` for each ``w`` of
+    ``which``, one after another, and the length of each."""
+    per = sizes[which]
+    total = int(per.sum())
+    if total == 0:
+        return flat[:0], per
+    # positions step by one inside a run and jump at each run's start: one cumsum
+    some = per > 0
+    src, length = first[which[some]], per[some]
+    step = np.ones(total, dtype=np.int64)
+    starts = np.cumsum(length) - length
+    step[0] = src[0]
+    step[starts[1:]] = src[1:] - (src[:-1] + length[:-1] - 1)
+    return flat[np.cumsum(step)], per
+
+
+def _interleave(a: np.ndarray, b: np.ndarray):
+    """Where the items of two increasing arrays with no value in common go in
+    their merged increasing order: (positions of a's, positions of b's)."""
+    at_b = np.searchsorted(a, b) + np.arange(len(b))
+    is_b = np.zeros(len(a) + len(b), dtype=bool)
+    is_b[at_b] = True
+    return np.flatnonzero(~is_b), at_b
+
+
+def _sum_by_key(key: np.ndarray, weights: np.ndarray):
+    """Distinct non-negative keys, sorted, and the summed (integer) weight of each."""
+    if not len(key):
+        return key, np.zeros(0, dtype=np.float64)
+    top = int(key.max())
+    if int(weights.max()) < (1 << 20) and top < (1 << 42):
+        # weight in the low bits: one plain sort instead of an argsort
+        packed = np.sort((key << 20) | weights)
+        key = packed >> 20
+        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+        return key[starts], np.add.reduceat(packed & ((1 << 20) - 1), starts).astype(np.float64)
+    key, inverse = np.unique(key, return_inverse=True)
+    return key, np.bincount(inverse, weights=weights, minlength=len(key))
+
+
+def _row_sums(rows: np.ndarray, values: np.ndarray, weights: np.ndarray, n_rows: int) -> np.ndarray:
+    """``sum_i values[i] * weights[i]`` per row, for entries sorted by row."""
+    out = np.zeros((n_rows, weights.shape[1]))
+    if len(rows):
+        starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
+        out[rows[starts]] = np.add.reduceat(weights * values[:, None], starts, axis=0)
+    return out
+
+
 class Vectorizer:
     """One fitted TF-IDF branch (``analyzer`` ``"word"`` or ``"char_wb"``)."""
 
-    MEMO_WORDS = 100_000  # bounded (~25 MB), so batch memory stays flat
+    # Bounded, so that memory stays flat over a long run: 30,000 words hold
+    # ~10 MB; 100,000 cost ~12 MB more of peak memory over 16,000 articles and
+    # were not measurably faster (CPU time, alternating runs).
+    MEMO_WORDS = 30_000
     # From this many documents on, a batch's word n-grams are looked up at once
     # in a WordGramIndex (built once, ~0.13 s); from this many memo misses on,
     # character n-grams in a CharGramIndex (~30 ms). One article is cheaper
     # one n-gram at a time than building either.
     WORD_INDEX_MIN_DOCS = 32
+    WORD_INDEX_MIN_DOCS_BUILT = 2
     CHAR_INDEX_MIN_MISSES = 1000
+    CHAR_INDEX_MIN_MISSES_BUILT = 16
+    # A batch's character n-gram counts: those of the HOT_COLUMNS most frequent
+    # columns (lowest idf: ~85% of the (document, n-gram) entries of news text)
+    # are summed in a dense table, at most HOT_MAX_BINS (16 MB) at a time, and
+    # only the rest are sorted.
+    HOT_COLUMNS = 4096
+    HOT_MAX_BINS = 1 << 21
 
     def __init__(self, analyzer: str, ngram_range, terms: list[str], idf: np.ndarray):
         if analyzer not in ("word", "char_wb"):
@@ -94,9 +158,11 @@ class Vectorizer:
         self.terms = terms
         self.idf = np.asarray(idf, dtype=np.float64)
         self._vocabulary = None
+        self._sorted = None
         self._index = None
         self._index_tried = False
         self._memo: dict[str, bytes] = {}
+        self._hot = None
 
     @property
     def n_features(self) -> int:
@@ -109,6 +175,38 @@ class Vectorizer:
             self._vocabulary = {t: j for j, t in enumerate(self.terms)}
         return self._vocabulary
 
+    def _column_of(self):
+        """``term -> column or None``, for looking n-grams up one at a time.
+
+        scikit-learn lays a vocabulary out in sorted order, so a binary search
+        in ``terms`` finds a column without building :attr:`vocabulary` (a
+        dict of every term, ~90 ms on a real model: most of predicting one
+        article); other orders fall back to the dict.
+        """
+        if self._vocabulary is None:
+            if self._sorted is None:
+                self._sorted = strictly_sorted(self.terms)
+            if self._sorted:
+                terms, n = self.terms, len(self.terms)
+
+                def column(term):
+                    j = bisect_left(terms, term)
+                    return j if j < n and terms[j] == term else None
+
+                return column
+        return self.vocabulary.get
+
+    def _hot_columns(self):
+        """The HOT_COLUMNS columns of lowest idf in column order, and each
+        column's place among them (-1 for the others); built on first use."""
+        if self._hot is None:
+            k = min(self.HOT_COLUMNS, self.n_features)
+            hot = np.sort(np.argsort(self.idf, kind="stable")[:k])
+            rank = np.full(self.n_features, -1, dtype=np.int32)
+            rank[hot] = np.arange(k, dtype=np.int32)
+            self._hot = hot, rank
+        return self._hot
+
     def grams(self, token: str) -> list[str]:
         """The n-grams this branch counts for one token (char_wb) ."""
         return char_wb_grams(token, *self.ngram_range)
@@ -119,10 +217,11 @@ class Vectorizer:
         if not self._index_tried:
             self._index_tried = True
             try:
+                # the terms in column order: no dict to build
                 if self.analyzer == "word":
-                    self._index = WordGramIndex(self.vocabulary)
+                    self._index = WordGramIndex(self.terms)
                 else:
-                    self._index = CharGramIndex(self.vocabulary, self.ngram_range[1])
+                    self._index = CharGramIndex(self.terms, self.ngram_range[1])
             except ValueError:
                 self._index = None
         return self._index
@@ -143,11 +242,13 @@ class Vectorizer:
 
     def _word_counts(self, words, ids, lengths):
         lo, hi = self.ngram_range
-        index = self._lookup_index() if len(lengths) >= self.WORD_INDEX_MIN_DOCS else None
+        # the index once it is built, for all but single documents
+        built = self._index is not None and len(lengths) >= self.WORD_INDEX_MIN_DOCS_BUILT
+        index = self._lookup_index() if built or len(lengths) >= self.WORD_INDEX_MIN_DOCS else None
         if index is not None:
             rows, cols = index.columns(words, ids, lengths, self.ngram_range)
         else:
-            get = self.vocabulary.get
+            get = self._column_of()
             ids_list = ids.tolist()
             starts = np.concatenate([[0], np.cumsum(lengths)]).tolist()
             cols, rows = [], []
@@ -159,43 +260,132 @@ class Vectorizer:
             rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
         return _aggregate(rows, cols, None, self.n_features)
 
-    def _char_counts(self, words, ids, lengths):
+    def _char_parts(self, words, ids, lengths):
+        """A batch's character n-gram counts in two parts: the hot columns as
+        dense ``(first document, documents x hot columns table)`` blocks, and
+        the others as sorted ``document * n_features + column`` keys with their
+        counts."""
+        n_docs, n_cols = len(lengths), self.n_features
+        hot_cols, _rank = self._hot_columns()
+        n_hot = max(len(hot_cols), 1)
         memo = self._memo
         pieces = list(map(memo.get, words))
-        misses = [i for i, c in enumerate(pieces) if c is None]
+        misses = list(compress(range(len(pieces)), map(operator.not_, pieces)))  # pieces are never empty
         if misses:
-            for i, c in zip(misses, self._miss_columns([words[i] for i in misses])):
+            for i, c in zip(misses, self._miss_pieces([words[i] for i in misses])):
                 if len(memo) >= self.MEMO_WORDS:
                     _evict(memo)
                 memo[words[i]] = pieces[i] = c
+        # each word's piece: [h, its h hot columns' places, its other columns]
         flat = np.frombuffer(b"".join(pieces), dtype=np.int32)
         sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)) >> 2
-        first = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        # each distinct (document, word) once, with how often the word occurs
-        doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        pair, times = np.unique(doc * max(len(words), 1) + ids, return_counts=True)
-        pair_doc, pair_word = pair // max(len(words), 1), pair % max(len(words), 1)
-        # ... expanded into the word's n-gram columns
-        per_pair = sizes[pair_word]
-        out_first = np.concatenate([[0], np.cumsum(per_pair)[:-1]]).astype(np.int64)
-        at = np.repeat(first[pair_word] - out_first, per_pair) + np.arange(int(per_pair.sum()), dtype=np.int64)
-        return _aggregate(
-            np.repeat(pair_doc, per_pair), flat[at].astype(np.int64), np.repeat(times, per_pair).astype(np.float64),
-            self.n_features,
-        )
+        first = np.cumsum(sizes) - sizes
+        n_hot_of = flat[first].astype(np.int64) if len(flat) else np.zeros(len(pieces), dtype=np.int64)
+        # each distinct (document, word) once, with how often the word occurs;
+        # sorted, so by document
+        width = max(len(words), 1)
+        doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        pair, times = np.unique(doc * width + ids, return_counts=True)
+        pair_doc, pair_word = pair // width, pair % width
+        # hot columns: a dense table of documents x hot columns, block by block
+        places, per_pair = _runs(flat, n_hot_of, first + 1, pair_word)
+        keys = np.repeat(pair_doc * n_hot, per_pair) + places
+        weights = np.repeat(times, per_pair)
+        ends = np.concatenate([[0], np.cumsum(per_pair)])
+        block = max(1, self.HOT_MAX_BINS // n_hot)
+        dense = []
+        for d0 in range(0, n_docs, block):
+            d1 = min(d0 + block, n_docs)
+            p0, p1 = np.searchsorted(pair_doc, [d0, d1]).tolist()
+            e0, e1 = int(ends[p0]), int(ends[p1])
+            sums = np.bincount(keys[e0:e1] - d0 * n_hot, weights=weights[e0:e1], minlength=(d1 - d0) * n_hot)
+            # float even when the block holds no entry (bincount then gives ints)
+            dense.append((d0, sums.astype(np.float64, copy=False).reshape(d1 - d0, n_hot)))
+        # the other columns: sorted
+        cold, per_pair = _runs(flat, sizes - 1 - n_hot_of, first + 1 + n_hot_of, pair_word)
+        c_key, c_counts = _sum_by_key(np.repeat(pair_doc, per_pair) * n_cols + cold, np.repeat(times, per_pair))
+        return dense, c_key, c_counts
 
-    def _miss_columns(self, words: list[str]) -> list[bytes]:
-        """Each word's n-gram columns as int32 bytes (the memo's format)."""
+    def _char_counts(self, words, ids, lengths):
+        """Distinct (document, column) pairs of a batch's character n-grams,
+        sorted, with their counts."""
+        n_cols = self.n_features
+        hot_cols, _rank = self._hot_columns()
+        dense, c_key, c_counts = self._char_parts(words, ids, lengths)
+        h_rows, h_cols, h_counts = [], [], []
+        for d0, table in dense:
+            found = np.flatnonzero(table)
+            h_rows.append(found // table.shape[1] + d0)
+            h_cols.append(hot_cols[found % table.shape[1]])
+            h_counts.append(table.ravel()[found])
+        if not h_rows:
+            return c_key // n_cols, c_key % n_cols, c_counts
+        h_rows, h_cols = np.concatenate(h_rows), np.concatenate(h_cols)
+        at_h, at_c = _interleave(h_rows * n_cols + h_cols, c_key)
+        size = len(at_h) + len(at_c)
+        rows, cols, counts = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64), np.empty(size)
+        rows[at_h], rows[at_c] = h_rows, c_key // n_cols
+        cols[at_h], cols[at_c] = h_cols, c_key % n_cols
+        counts[at_h], counts[at_c] = np.concatenate(h_counts), c_counts
+        return rows, cols, counts
+
+    def scores(self, tokens, weights: np.ndarray) -> np.ndarray:
+        """``transform(tokens) @ weights`` for ``weights`` of n_features x k,
+        without building the rows of the hot character columns: their TF-IDF
+        is taken and multiplied in the dense table (a matrix product), only
+        the other columns as sparse entries."""
+        words, ids, lengths = tokens
+        n_docs = len(lengths)
+        if self.analyzer != "char_wb":
+            f = self.transform(tokens)
+            return _row_sums(f.rows, f.values, weights[f.cols], n_docs)
+        hot_cols, _rank = self._hot_columns()
+        dense, c_key, c_counts = self._char_parts(words, ids, lengths)
+        out = np.zeros((n_docs, weights.shape[1]))
+        square = np.zeros(n_docs)
+        hot_idf, hot_weights = self.idf[hot_cols], weights[hot_cols]
+        for d0, table in dense:
+            tf = np.zeros_like(table)
+            np.log(table, out=tf, where=table > 0)
+            tf += table > 0
+            tf *= hot_idf
+            square[d0 : d0 + len(table)] += np.einsum("ij,ij->i", tf, tf)
+            out[d0 : d0 + len(table)] += tf @ hot_weights
+        rows, cols = c_key // self.n_features, c_key % self.n_features
+        values = (1.0 + np.log(c_counts)) * self.idf[cols]
+        square += np.bincount(rows, weights=values * values, minlength=n_docs)
+        out += _row_sums(rows, values, weights[cols], n_docs)
+        norms = np.sqrt(square)
+        return out / np.where(norms > 0, norms, 1.0)[:, None]
+
+    def _miss_pieces(self, words: list[str]) -> list[bytes]:
+        """Each word's memo piece, int32 bytes: how many of its n-gram columns
+        are hot, their places among the hot columns, then its other columns
+        (each part in the order of the word's n-grams)."""
         lo, hi = self.ngram_range
-        index = self._lookup_index() if len(words) >= self.CHAR_INDEX_MIN_MISSES else None
+        # the index once it is built (a few misses are still cheaper one by one)
+        built = self._index is not None and len(words) >= self.CHAR_INDEX_MIN_MISSES_BUILT
+        index = self._lookup_index() if built or len(words) >= self.CHAR_INDEX_MIN_MISSES else None
         if index is None:
-            get = self.vocabulary.get
-            return [
-                np.array([j for j in map(get, char_wb_grams(w, lo, hi)) if j is not None], dtype=np.int32).tobytes()
-                for w in words
-            ]
-        cols, counts = index.word_columns(words, lo, hi)
-        flat = cols.astype(np.int32).tobytes()
-        ends = np.cumsum(counts) * 4
-        starts = ends - counts * 4
-        return [flat[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+            get = self._column_of()
+            found = [[j for j in map(get, char_wb_grams(w, lo, hi)) if j is not None] for w in words]
+            counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+            cols = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(counts.sum()))
+        else:
+            cols, counts = index.word_columns(words, lo, hi)
+        _hot, rank = self._hot_columns()
+        owner = np.repeat(np.arange(len(words), dtype=np.int64), counts)
+        place = rank[cols]
+        hot = place >= 0
+        # per word: its hot entries, then its others, each in n-gram order
+        order = np.argsort(owner * 2 + ~hot, kind="stable")
+        values = np.where(hot, place, cols)[order]
+        size = counts + 1
+        start = np.cumsum(size) - size
+        out = np.empty(int(size.sum()), dtype=np.int32)
+        header = np.zeros(len(out), dtype=bool)
+        header[start] = True
+        out[start] = np.bincount(owner[hot], minlength=len(words))
+        out[~header] = values
+        data = out.tobytes()
+        return [data[a:b] for a, b in zip((start * 4).tolist(), ((start + size) * 4).tolist())]

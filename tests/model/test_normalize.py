@@ -63,6 +63,42 @@ def test_never_raises_and_matches_camel_on_arbitrary_unicode(text):
     tokenize(fast_normalize(text, TABLES))
 
 
+ASTRAL = st.text(alphabet=st.sampled_from(["ا", "ب", " ", "،", "a", "\U0001f600", "\U00010100", "\U0001d400", "\ud800", "\u0640"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), ASTRAL))
+def test_tokens_are_those_of_the_whole_separator_class(text):
+    """The tokeniser's fast path (separators below U+10000 for texts without
+    astral characters) finds what the one class of every separator finds."""
+    assert NORM.tokenize(text) == NORM._word.findall(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), ASTRAL, st.text(alphabet=st.sampled_from(["ا", "\x1c", "\x1f", " ", "\u3000", "\xa0", "b"]))))
+def test_tokens_split_as_the_joined_document(text):
+    """What the predictor feeds the vectorisers: the document's whitespace
+    split, whatever white space survives normalisation."""
+    assert NORM.tokens(text) == NORM(text).split()
+
+
+def test_tokens_split_on_white_space_the_tokeniser_keeps():
+    """Tables under which \x1c (white space to str.split, no separator)
+    survives normalisation: tokens are still split where the vectorisers split."""
+    tables = dict(TABLES, arclean_keep=(TABLES["arclean_keep"] or "") + "\x1c")
+    tables["arclean_delete"] = tables["arclean_delete"].replace("\x1c", "")
+    norm = Normalizer(tables)
+    text = "اب\x1cجد هو"
+    assert "\x1c" in norm.normalize(text)
+    assert norm.tokens(text) == norm(text).split() == ["اب", "جد", "هو"]
+
+
+def test_astral_separators_still_split():
+    emoji, math_letter = "\U0001f600", "\U0001d400"  # a symbol (separator), a letter (word)
+    assert NORM.tokenize(f"ابc{emoji}د") == ["ابc", "د"]
+    assert NORM.tokenize(f"اب{math_letter}د") == [f"اب{math_letter}د"]
+
+
 def test_tables_are_json_and_survive_a_round_trip():
     import json
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classify.model.ngrams import CharGramIndex, WordGramIndex, tokenize_batch
+from classify.model.ngrams import CharGramIndex, WordGramIndex, strictly_sorted, tokenize_batch
 from classify.model.vectorize import Vectorizer
 from classify.training.estimators import ArabicNormalizer, CharTfidf, WordTfidf
 from classify.training.export import as_csr
@@ -24,7 +24,9 @@ def lookup(request, monkeypatch):
     the numpy indexes of classify.model.ngrams (forced on for any batch size)."""
     big = 10**9
     monkeypatch.setattr(Vectorizer, "CHAR_INDEX_MIN_MISSES", 0 if request.param == "indexed" else big)
+    monkeypatch.setattr(Vectorizer, "CHAR_INDEX_MIN_MISSES_BUILT", 0 if request.param == "indexed" else big)
     monkeypatch.setattr(Vectorizer, "WORD_INDEX_MIN_DOCS", 0 if request.param == "indexed" else big)
+    monkeypatch.setattr(Vectorizer, "WORD_INDEX_MIN_DOCS_BUILT", 0 if request.param == "indexed" else big)
     return request.param
 
 
@@ -144,3 +146,74 @@ def test_words_shorter_than_the_smallest_n_count_once_as_in_sklearn():
     docs = ["ا ab في الصحفيين", "b من نقابة الصحفيين ab", "abc d"]
     ref = _ref("char_wb", (4, 5)).fit(docs)
     _same(ref, docs + ["ab ا لم ترد"])
+
+
+def test_strictly_sorted():
+    base = "الصحفيين" * 3
+    assert strictly_sorted([]) and strictly_sorted([base])
+    assert strictly_sorted([base, base + "ا", base + "ب", base + "ب" + "x" * 20])
+    assert not strictly_sorted([base + "ب", base + "ا"])
+    assert not strictly_sorted([base, base])
+
+
+def test_a_vocabulary_out_of_sorted_order_gives_the_same_matrix():
+    """Terms in another column order: the one-by-one path cannot binary-search
+    them and uses the dict, the indexes take any order."""
+    docs = _fixture_docs() + ["كلمات جديدة لم ترد في التدريب"]
+    for analyzer, ngrams in (("char_wb", (1, 4)), ("word", (1, 2))):
+        ref = _ref(analyzer, ngrams).fit(docs)
+        terms = list(ref.get_feature_names_out())
+        perm = np.random.RandomState(0).permutation(len(terms))
+        vec = Vectorizer(analyzer, ngrams, [terms[j] for j in perm], ref.idf_[perm])
+        ours = as_csr(vec.transform(tokenize_batch(docs)))
+        assert vec._vocabulary is not None or vec._index is not None
+        theirs = ref.transform(docs)[:, perm]
+        assert abs(ours - theirs).max() < 1e-12
+        assert ((ours != 0) != (theirs != 0)).nnz == 0
+
+
+def test_one_by_one_lookups_build_no_dict(lookup):
+    docs = _fixture_docs()
+    ref = _ref("char_wb", (1, 4)).fit(docs)
+    vec = _ours(ref)
+    _same(ref, docs, vec)
+    if lookup == "one-by-one":
+        assert vec._vocabulary is None and vec._sorted
+
+
+@pytest.mark.parametrize("hot_columns, max_bins", [(1, 1 << 21), (7, 7), (50, 100), (10**6, 1 << 21), (10**6, 1)])
+def test_dense_and_sorted_counts_of_char_ngrams_equal_sklearn(monkeypatch, hot_columns, max_bins):
+    """The most frequent columns are counted in a dense table (in blocks of
+    documents), the others sorted: every split gives sklearn's matrix."""
+    monkeypatch.setattr(Vectorizer, "HOT_COLUMNS", hot_columns)
+    monkeypatch.setattr(Vectorizer, "HOT_MAX_BINS", max_bins)
+    docs = _fixture_docs() + ["", "ا", "ab", "  spaced   out  ", "الصحفيين الصحفيين الصحفيين"]
+    ref = _ref("char_wb", (1, 4)).fit(docs)
+    _same(ref, docs)
+    _same(ref, ["كلمات جديدة لم ترد في التدريب", ""] + docs[::-1])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.text(alphabet=st.sampled_from(["a", "A", "b", "ج", "Σ", "ς", "İ", "ß", "\u0301"]), min_size=1, max_size=5), max_size=6), max_size=5))
+def test_token_lists_tokenise_as_their_joined_documents(token_lists):
+    from classify.model.ngrams import tokenize_token_lists
+
+    words, ids, lengths = tokenize_token_lists(token_lists)
+    ref_words, ref_ids, ref_lengths = tokenize_batch([" ".join(t) for t in token_lists])
+    assert words == ref_words and ids.tolist() == ref_ids.tolist() and lengths.tolist() == ref_lengths.tolist()
+
+
+@pytest.mark.parametrize("hot_columns, max_bins", [(1, 1 << 21), (7, 7), (50, 100), (10**6, 1 << 21)])
+@pytest.mark.parametrize("analyzer, ngrams", [("char_wb", (1, 4)), ("word", (1, 2))])
+def test_scores_equal_sklearn_matrix_times_weights(monkeypatch, hot_columns, max_bins, analyzer, ngrams):
+    """The scoring path (hot character columns as a dense table, never as
+    rows) gives scikit-learn's TF-IDF matrix times the weights."""
+    monkeypatch.setattr(Vectorizer, "HOT_COLUMNS", hot_columns)
+    monkeypatch.setattr(Vectorizer, "HOT_MAX_BINS", max_bins)
+    docs = _fixture_docs() + ["", "ا", "ab", "الصحفيين الصحفيين الصحفيين"]
+    ref = _ref(analyzer, ngrams).fit(docs)
+    vec = _ours(ref)
+    weights = np.random.RandomState(1).normal(size=(vec.n_features, 3))
+    for batch in (docs, ["كلمات جديدة لم ترد في التدريب", ""] + docs[::-1], [docs[0]]):
+        ours = vec.scores(tokenize_batch(batch), weights)
+        assert np.abs(ours - ref.transform(batch) @ weights).max() < 1e-12

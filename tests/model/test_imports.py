@@ -1,0 +1,61 @@
+"""Predicting one article imports none of the training-side libraries.
+
+Cold start is a target (issue 13): a fresh process that loads a model and
+tags one article must not pay for scikit-learn, SciPy, pandas, joblib,
+matplotlib or camel-tools (nor pyarrow or Dask, which only Parquet output and
+--engine dask need). Each probe runs in its own interpreter, so what the test
+session itself imported does not count. An import test, not a timing test.
+"""
+
+import json
+import subprocess
+import sys
+
+from ..helpers import FIXTURES
+
+HEAVY = ("sklearn", "scipy", "pandas", "joblib", "matplotlib", "camel_tools", "pyarrow", "dask", "distributed")
+
+ARTICLE = FIXTURES / "press-freedom" / "01.txt"
+
+_REPORT = "print('MODULES', json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+
+API_PROBE = f"""
+import json, sys
+from classify.model.store import load_model
+model = load_model(sys.argv[1])
+text = open(sys.argv[2], encoding="utf-8").read()
+print('LABEL', model.predict([text])[0])
+{_REPORT}
+"""
+
+CLI_PROBE = f"""
+import json, sys
+from classify.cli import app
+try:
+    app(["predict", sys.argv[2], "--model", sys.argv[1]], prog_name="classify")
+except SystemExit as exc:
+    assert exc.code == 0, exc.code
+{_REPORT}
+"""
+
+
+def _modules(probe: str, model_dir) -> tuple[set[str], str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(model_dir), str(ARTICLE)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("MODULES ")][-1]
+    return set(json.loads(line.split(" ", 1)[1])), proc.stdout
+
+
+def test_loading_a_model_and_predicting_imports_no_training_library(tiny_model_dir):
+    modules, out = _modules(API_PROBE, tiny_model_dir)
+    assert "LABEL " in out and "numpy" in modules
+    assert sorted(modules & set(HEAVY)) == []
+
+
+def test_classify_predict_one_file_imports_no_training_library(tiny_model_dir):
+    modules, out = _modules(CLI_PROBE, tiny_model_dir)
+    assert str(ARTICLE) in out  # the command's own row
+    assert sorted(modules & set(HEAVY)) == []
