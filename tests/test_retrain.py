@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -119,3 +120,18 @@ def test_data_in_an_unknown_encoding_is_reported(tmp_path):
     data.write_bytes(b"text,label\n" + bytes(rng.randrange(1, 256) for _ in range(400)))
     res = runner.invoke(app, ["train", str(data), "-o", str(tmp_path / "m")])
     assert res.exit_code == 1 and "labels.csv: unknown encoding" in res.stderr
+
+
+def test_kept_decision_weights_stay_and_only_new_labels_are_tuned():
+    from classify.model.classifier import WEIGHT_GRID, CalibratedSVM
+
+    rng = np.random.RandomState(0)
+    centres = {"a": 0, "b": 1, "c": 2}
+    y = np.repeat(list(centres), 20)
+    X = rng.rand(len(y), 6) * 0.5
+    X[np.arange(len(y)), [centres[v] for v in y]] += 1.0
+    clf = CalibratedSVM(C=1.0, folds=3, keep_weights={"a": 0.75, "b": 3.0}).fit(X, y)
+    weights = dict(zip(clf.classes_, clf.weights_))
+    assert weights["a"] == 0.75 and weights["b"] == 3.0 and weights["c"] in WEIGHT_GRID
+    untuned = CalibratedSVM(C=1.0, folds=3, tune_decision=False, keep_weights={"a": 0.75}).fit(X, y)
+    assert list(untuned.weights_) == [0.75, 1.0, 1.0]

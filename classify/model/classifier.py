@@ -5,6 +5,8 @@ SVM on all data, calibrators on cross-validated scores) and stay calibrated.
 The *decision* multiplies them by per-label weights chosen on those same
 cross-validated scores to maximise macro-F1: the rare labels are what users
 look for, and argmax under a 95% `other` prior gives their recall away.
+``keep_weights`` fixes the weights of some labels (a retrained model keeps its
+base model's, tuned on all the base data) and tunes only the others.
 """
 
 import numpy as np
@@ -18,11 +20,14 @@ WEIGHT_GRID = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 
 
 class CalibratedSVM(ClassifierMixin, BaseEstimator):
-    def __init__(self, C=0.1, folds=5, tune_decision=True, random_state=0):
+    keep_weights = None  # models pickled before the option existed
+
+    def __init__(self, C=0.1, folds=5, tune_decision=True, random_state=0, keep_weights=None):
         self.C = C
         self.folds = folds
         self.tune_decision = tune_decision
         self.random_state = random_state
+        self.keep_weights = keep_weights
 
     def fit(self, X, y, sample_weight=None):
         y = np.asarray(y)
@@ -34,13 +39,16 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
             X, y, sample_weight=sample_weight
         )
         self.classes_ = self.calibrated_.classes_
-        self.weights_ = np.ones(len(self.classes_))
-        if self.tune_decision:
+        kept = {str(k): float(v) for k, v in (self.keep_weights or {}).items()}
+        self.weights_ = np.array([kept.get(str(c), 1.0) for c in self.classes_])
+        free = [k for k, c in enumerate(self.classes_) if str(c) not in kept]
+        if self.tune_decision and free:
             # The same folds as the calibration: these are the scores the
             # calibrators were fitted on, so no extra data is needed.
             params = {"sample_weight": sample_weight} if sample_weight is not None else None
             scores = cross_val_predict(clone(svm), X, y, cv=cv, method="decision_function", params=params)
-            self.weights_ = _tune_weights(self._proba_from_scores(scores), y, self.classes_)
+            proba = self._proba_from_scores(scores)
+            self.weights_ = _tune_weights(proba, y, self.classes_, start=self.weights_, free=free)
         return self
 
     def _proba_from_scores(self, scores):
@@ -77,8 +85,11 @@ def decide(model, proba):
     return np.asarray(model.classes_)[np.argmax(proba, axis=1)]
 
 
-def _tune_weights(proba, y, classes, rounds: int = 3):
-    weights = np.ones(len(classes))
+def _tune_weights(proba, y, classes, rounds: int = 3, start=None, free=None):
+    """Coordinate ascent over WEIGHT_GRID for the labels in ``free`` (all by
+    default), from ``start`` (all ones by default)."""
+    weights = np.ones(len(classes)) if start is None else np.array(start, dtype=float)
+    free = range(len(classes)) if free is None else free
 
     def score(w):
         return f1_score(y, classes[np.argmax(proba * w, axis=1)], average="macro")
@@ -86,7 +97,7 @@ def _tune_weights(proba, y, classes, rounds: int = 3):
     best = score(weights)
     for _ in range(rounds):
         improved = False
-        for k in range(len(classes)):
+        for k in free:
             for value in WEIGHT_GRID:
                 trial = weights.copy()
                 trial[k] = value
