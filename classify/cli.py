@@ -102,7 +102,7 @@ def train(
     label_column: str = typer.Option("label", "--label-column"),
     split_by: str = typer.Option("source", "--split-by", help="Column naming each article's outlet."),
     test_groups: Optional[str] = typer.Option(None, "--test-groups", help="Comma-separated outlets held out for evaluation."),
-    test_size: float = typer.Option(0.2, "--test-size", min=0.05, max=0.5, help="Random held-out share when no --test-groups."),
+    test_size: float = typer.Option(0.2, "--test-size", min=0.05, max=0.5, help="Random held-out share when no --test-groups (with --base: cross-validation instead)."),
     corpora: Optional[Path] = typer.Option(None, "--corpora", help="Folder of the corpora that label files refer to."),
     force: bool = typer.Option(False, "--force", help="Replace a model already in --output."),
     seed: int = typer.Option(0, "--seed"),
@@ -130,8 +130,7 @@ def train(
 
             base_dir = _model_dir(None) if base == "default" else Path(base)
             pipeline, card, features = retrain(
-                base_dir, frame, test_groups=groups, split_by=split_by, test_size=test_size, seed=seed,
-                new_weight=new_weight,
+                base_dir, frame, test_groups=groups, split_by=split_by, seed=seed, new_weight=new_weight
             )
         else:
             pipeline, card, features = train_model(
@@ -142,9 +141,14 @@ def train(
         card = save_model(pipeline, card, output, force=force, features=features)
     except ClassifyError as exc:
         _fail(str(exc))
-    typer.echo(f"held-out: {card['data']['split']}")
-    if card["heldout_metrics"]:
-        typer.echo(format_metrics(card["heldout_metrics"]))
+    if card.get("retrain_report"):
+        from .training.train import format_report
+
+        typer.echo(format_report(card["retrain_report"]))
+    else:
+        typer.echo(f"held-out: {card['data']['split']}")
+        if card["heldout_metrics"]:
+            typer.echo(format_metrics(card["heldout_metrics"]))
     typer.echo(f"model written to {output}")
 
 
@@ -211,14 +215,36 @@ def info(model: Optional[Path] = typer.Option(None, "--model", "-m")):
             typer.echo(
                 f"lineage    {step['date']}: added {step['added']['articles']} articles "
                 f"{json.dumps(step['added']['per_label'], ensure_ascii=False)} to {step['base_model']} "
-                f"(sha256 {str(step['base_sha256'])[:12]}…; held-out macro-F1 "
-                f"{step['base_heldout_macro_f1']} -> {step['heldout_macro_f1']})"
+                f"(sha256 {str(step['base_sha256'])[:12]}…)"
             )
+            for line in _lineage_figures(step):
+                typer.echo(f"{'':11}{line}")
         else:
             typer.echo(f"lineage    {step['date']}: trained on new data only, replacing {step['replaced_labels_of']}")
     if card.get("heldout_metrics"):
         typer.echo("")
         typer.echo(format_metrics(card["heldout_metrics"]))
+
+
+def _lineage_figures(step: dict) -> list:
+    """Before -> after of one retraining step, each pair on one test set."""
+    def f(x):
+        return "?" if x is None else f"{x:.3f}"
+
+    if "macro_f1_before" not in step:  # written before both sides had the same test set
+        return [
+            f"macro-F1 {f(step.get('base_heldout_macro_f1'))} (base, on its held-out set), "
+            f"{f(step.get('heldout_macro_f1'))} (new, on a part of the added data): different test sets"
+        ]
+    lines = [f"macro-F1 {f(step['macro_f1_before'])} -> {f(step['macro_f1_after'])} on {step['test']}"]
+    if step.get("base_rows_test"):
+        lines.append(
+            f"macro-F1 {f(step['base_rows_macro_f1_before'])} -> {f(step['base_rows_macro_f1_after'])} "
+            f"on {step['base_rows_test']}"
+        )
+    if step.get("overruled_base_rows"):
+        lines.append(f"{step['overruled_base_rows']} base rows overruled by the added labels")
+    return lines
 
 
 @app.command("explain-model")
