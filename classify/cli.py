@@ -142,7 +142,7 @@ def train(
     label_column: str = typer.Option("label", "--label-column"),
     split_by: str = typer.Option("source", "--split-by", help="Column naming each article's outlet."),
     test_groups: Optional[str] = typer.Option(None, "--test-groups", help="Comma-separated outlets held out for evaluation."),
-    test_size: float = typer.Option(0.2, "--test-size", min=0.05, max=0.5, help="Random held-out share when no --test-groups."),
+    test_size: float = typer.Option(0.2, "--test-size", min=0.05, max=0.5, help="Random held-out share when no --test-groups (with --base: cross-validation instead)."),
     corpora: Optional[Path] = typer.Option(None, "--corpora", help="Folder of the corpora that label files refer to."),
     force: bool = typer.Option(False, "--force", help="Replace a model already in --output."),
     seed: int = typer.Option(0, "--seed"),
@@ -165,11 +165,16 @@ def train(
         base_dir=base_dir, new_weight=new_weight, replace_labels=replace_labels, leave_out=leave_out,
         calibrate_by=calibrate_by, settings=parse_settings(settings),
     )
-    for line in format_evaluations(card):
-        typer.echo(line)
-    typer.echo(f"held-out: {card['data']['split']}")
-    if card["heldout_metrics"]:
-        typer.echo(format_metrics(card["heldout_metrics"]))
+    if card.get("retrain_report"):
+        from .training.train import format_report
+
+        typer.echo(format_report(card["retrain_report"]))
+    else:
+        for line in format_evaluations(card):
+            typer.echo(line)
+        typer.echo(f"held-out: {card['data']['split']}")
+        if card["heldout_metrics"]:
+            typer.echo(format_metrics(card["heldout_metrics"]))
     typer.echo(f"model written to {output}")
 
 

@@ -98,18 +98,21 @@ def read_card(model_dir: Path) -> dict:
     return card
 
 
-def lineage_step(*, base_dir, base_card: dict, added: dict, before: dict | None, after: dict | None, test: str) -> dict:
-    """One retraining step: the base, what was added, and macro-F1 before and
-    after on the same test set (rounded: they are for reading)."""
-    return {
-        "date": now(),
-        "base_model": str(base_dir),
-        "base_sha256": (base_card.get("files") or {}).get("model.npz"),
-        "added": added,
-        "test_set": test,
-        "macro_f1_before": None if before is None else round(before["macro_f1"], 3),
-        "macro_f1_after": None if after is None else round(after["macro_f1"], 3),
-    }
+def _lineage_figures(step: dict) -> list[str]:
+    """Before -> after of one retraining step, each pair on one test set."""
+
+    def f(x):
+        return "?" if x is None else f"{x:.3f}"
+
+    lines = [f"macro-F1 {f(step.get('macro_f1_before'))} -> {f(step.get('macro_f1_after'))} on {step.get('test', '?')}"]
+    if step.get("base_rows_test"):
+        lines.append(
+            f"macro-F1 {f(step.get('base_rows_macro_f1_before'))} -> {f(step.get('base_rows_macro_f1_after'))} "
+            f"on {step['base_rows_test']}"
+        )
+    if step.get("overruled_base_rows"):
+        lines.append(f"{step['overruled_base_rows']} base rows overruled by the added labels")
+    return lines
 
 
 def format_evaluations(card: dict) -> list[str]:
@@ -145,9 +148,9 @@ def format_card(card: dict, model_dir) -> str:
         lines.append(
             f"lineage    {step['date']}: added {added.get('articles', '?')} articles "
             f"{json.dumps(added.get('per_label', {}), ensure_ascii=False)} to {step['base_model']} "
-            f"(sha256 {str(step.get('base_sha256'))[:12]}…); macro-F1 on {step.get('test_set', '?')}: "
-            f"{step.get('macro_f1_before')} -> {step.get('macro_f1_after')}"
+            f"(sha256 {str(step.get('base_sha256'))[:12]}…)"
         )
+        lines += [f"{'':11}{line}" for line in _lineage_figures(step)]
     lines += [f"evaluation {line}" for line in format_evaluations(card)]
     if card.get("heldout_metrics"):
         lines += ["", format_metrics(card["heldout_metrics"])]

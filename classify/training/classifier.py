@@ -14,6 +14,8 @@ Given ``ordinary`` (rows of ordinary news: labelled `other` because they
 matched no candidate pattern), only weights that tag at most
 ``max_ordinary_topic`` of them as a topic are considered: an archive is mostly
 ordinary news, and a small share of it is many false alarms.
+``keep_weights`` fixes the weights of some labels (a retrained model keeps its
+base model's, tuned on all the base data) and tunes only the others.
 
 Probabilities are computed by :func:`classify.model.predictor.proba_from_scores`,
 the function a loaded model uses, from the public fitted attributes
@@ -54,7 +56,9 @@ def folds(y, groups=None, n_folds: int = 5, seed: int = 0):
 
 
 class CalibratedSVM(ClassifierMixin, BaseEstimator):
-    def __init__(self, C=0.1, folds=5, tune_decision=True, random_state=0, max_ordinary_topic=0.005):
+    def __init__(self, C=0.1, folds=5, tune_decision=True, random_state=0, max_ordinary_topic=0.005,
+                 keep_weights=None):
+        self.keep_weights = keep_weights
         self.C = C
         self.folds = folds
         self.tune_decision = tune_decision
@@ -80,11 +84,13 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
         scored = ~np.isnan(oof[:, 0])
         self.calib_a_, self.calib_b_ = _fit_sigmoids(oof[scored], y[scored], self.classes_,
                                                      None if w is None else w[scored])
-        self.weights_ = np.ones(len(self.classes_))
-        if self.tune_decision:
+        kept = {str(k): float(v) for k, v in (self.keep_weights or {}).items()}
+        self.weights_ = np.array([kept.get(str(c), 1.0) for c in self.classes_])
+        free = [k for k, c in enumerate(self.classes_) if str(c) not in kept]
+        if self.tune_decision and free:
             mask = None if ordinary is None else np.asarray(ordinary, dtype=bool)[scored]
             self.weights_ = _tune_weights(self._proba(oof[scored]), y[scored], self.classes_, mask,
-                                          self.max_ordinary_topic)
+                                          self.max_ordinary_topic, start=self.weights_, free=free)
         self.oof_scores_ = oof  # kept for reports; not part of a saved model
         return self
 
@@ -120,8 +126,11 @@ def _fit_sigmoids(scores, y, classes, sample_weight=None):
     return a, b
 
 
-def _tune_weights(proba, y, classes, ordinary=None, max_ordinary_topic=1.0, rounds: int = 3):
-    weights = np.ones(len(classes))
+def _tune_weights(proba, y, classes, ordinary=None, max_ordinary_topic=1.0, rounds: int = 3, start=None, free=None):
+    """Coordinate ascent over WEIGHT_GRID for the labels in ``free`` (all by
+    default), from ``start`` (all ones by default)."""
+    weights = np.ones(len(classes)) if start is None else np.array(start, dtype=float)
+    free = range(len(classes)) if free is None else free
     has_other = "other" in set(classes)
     check = ordinary is not None and has_other and ordinary.any()
 
@@ -134,7 +143,7 @@ def _tune_weights(proba, y, classes, ordinary=None, max_ordinary_topic=1.0, roun
     best = score(weights)
     for _ in range(rounds):
         improved = False
-        for k in range(len(classes)):
+        for k in free:
             for value in WEIGHT_GRID:
                 trial = weights.copy()
                 trial[k] = value

@@ -1,0 +1,306 @@
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from typer.testing import CliRunner
+
+from classify.cli import app
+from classify.errors import ModelError
+from classify.model.card import read_card
+from classify.model.store import load_features, load_model
+
+from ..helpers import FIXTURES
+
+runner = CliRunner()
+
+SPORT = [
+    "المنتخب يفوز على ضيفه بثلاثة أهداف في الدوري",
+    "الهلال يتأهل إلى نهائي كأس آسيا بعد ركلات الترجيح",
+    "مدرب الفريق يعلن قائمة اللاعبين لمباراة الديربي",
+    "العداء الوطني يحرز ذهبية سباق مئة متر في البطولة العربية",
+    "نادي الزمالك يتعاقد مع مهاجم جديد لمدة ثلاثة مواسم",
+    "منتخب كرة اليد يخسر أمام نظيره في نصف النهائي",
+    "بطولة التنس الدولية تنطلق الأسبوع المقبل بمشاركة عشرين لاعبا",
+    "الاتحاد يعاقب اللاعب بالإيقاف أربع مباريات بعد الطرد",
+]
+
+
+def new_data(tmp_path):
+    rows = [{"text": t, "label": "sport"} for t in SPORT]
+    for path in sorted((FIXTURES / "press-freedom").glob("*.txt")):
+        rows.append({"text": path.read_text(encoding="utf-8") + " إضافة", "label": "press-freedom"})
+    path = tmp_path / "mine.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_base_retraining_learns_a_new_label_and_records_lineage(tiny_model_dir, tmp_path):
+    out = tmp_path / "mine-model"
+    res = runner.invoke(app, ["train", str(new_data(tmp_path)), "--base", str(tiny_model_dir), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    model = load_model(out)
+    card = model.card
+    assert "sport" in model.classes_ and "government-communication" in model.classes_
+    base_card = read_card(tiny_model_dir)
+    step = card["lineage"][-1]
+    assert step["base_sha256"] == base_card["files"]["model.npz"]
+    assert step["added"]["per_label"]["sport"] >= 5
+    data = card["data"]
+    assert data["base_articles_represented"] + data["overruled_base_articles"] == base_card["data"]["train"]["articles"]
+    X, y, w = load_features(out, card)
+    assert X.shape[0] == len(y) == len(w) == data["base_rows"] + data["train"]["articles"]
+    # before and after on one test set, rounded
+    assert step["test"].startswith("your 14 articles")
+    for key in ("macro_f1_before", "macro_f1_after"):
+        assert step[key] == round(step[key], 3)
+    assert step["macro_f1_before"] < step["macro_f1_after"]  # the base cannot say `sport`
+    res = runner.invoke(app, ["info", "--model", str(out)])
+    assert "lineage" in res.stdout and str(tiny_model_dir) in res.stdout
+    assert f"macro-F1 {step['macro_f1_before']:.3f} -> {step['macro_f1_after']:.3f} on your 14 articles" in res.stdout
+    # the new model answers with the new label on a new sports article
+    res = runner.invoke(
+        app, ["predict", "-", "--model", str(out), "-f", "jsonl"], input="الفريق يفوز بالمباراة النهائية ويتوج بالكأس"
+    )
+    assert json.loads(res.stdout)["label"] == "sport"
+
+
+def test_replace_labels_trains_on_new_data_only(tiny_model_dir, tmp_path):
+    out = tmp_path / "only-mine"
+    res = runner.invoke(
+        app, ["train", str(new_data(tmp_path)), "--base", str(tiny_model_dir), "--replace-labels", "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    model = load_model(out)
+    card = model.card
+    assert sorted(model.classes_) == ["press-freedom", "sport"]
+    assert card["lineage"][0]["replaced_labels_of"] == str(tiny_model_dir)
+
+
+def test_altered_base_features_are_refused(model_copy, tmp_path):
+    (model_copy / "features.npz").write_bytes(b"PK\x03\x04 not the file the card describes")
+    res = runner.invoke(app, ["train", str(new_data(tmp_path)), "--base", str(model_copy), "-o", str(tmp_path / "m")])
+    assert res.exit_code == 1 and re.search(r"features.npz: sha256 \S+ does not match", res.stderr)
+
+
+def test_base_without_features_says_what_to_do(model_copy, tmp_path):
+    (model_copy / "features.npz").unlink()
+    with pytest.raises(ModelError, match="--replace-labels"):
+        load_features(model_copy, read_card(model_copy))
+
+
+def test_binary_data_file_is_reported(tmp_path):
+    data = tmp_path / "labels.csv"
+    data.write_bytes(b"text,label\n\x00\x01\x02\x03")
+    res = runner.invoke(app, ["train", str(data), "-o", str(tmp_path / "m")])
+    assert res.exit_code == 1 and "labels.csv: binary file" in res.stderr
+
+
+def test_base_rows_keep_hard_rows_and_weights_stand_for_the_rest():
+    import numpy as np
+
+    from classify.training.train import base_rows
+
+    class Fake:
+        classes_ = np.array(["a", "b"])
+
+        @staticmethod
+        def decision_function(X):
+            return np.asarray(X.sum(axis=1)).ravel()  # > 0 means "b"
+
+    import scipy.sparse as sp
+
+    values = np.arange(-50, 50, dtype=float)  # rows of "a": hardest are the largest
+    X = sp.csr_matrix(values.reshape(-1, 1))
+    y = np.array(["a"] * 100)
+    y[-10:] = "b"
+    Xk, yk, wk = base_rows(Fake, X, y, hard=20, easy=10)
+    a_rows = Xk.toarray().ravel()[yk == "a"]
+    assert sum(wk[yk == "a"]) == 90 and sum(wk[yk == "b"]) == 10
+    assert set(range(20, 40)) <= set(a_rows.astype(int) + 0)  # the 20 a-rows nearest the boundary
+    assert len(a_rows) == 30
+
+
+def test_data_in_an_unknown_encoding_is_reported(tmp_path):
+    import random
+
+    rng = random.Random(1)
+    data = tmp_path / "labels.csv"
+    # no control bytes: with them, random bytes are a binary file
+    data.write_bytes(b"text,label\n" + bytes(rng.randrange(32, 256) for _ in range(400)))
+    res = runner.invoke(app, ["train", str(data), "-o", str(tmp_path / "m")])
+    assert res.exit_code == 1 and "labels.csv: unknown encoding" in res.stderr
+
+
+# A label carved out of `other`, in tiny composed excerpts: the base model is
+# trained with some sport articles labelled `other`; the user then labels
+# other sport articles `sport`.
+SPORT_POOL = [
+    *SPORT,
+    "الفريق الأول لكرة القدم يواصل تدريباته استعدادا لمباراة الأسبوع المقبل في الدوري",
+    "اللاعب الدولي يغيب عن المباراة بسبب الإصابة ويخضع لبرنامج علاجي",
+    "المنتخب الوطني يتعادل مع ضيفه في التصفيات المؤهلة لكأس العالم",
+    "النادي يعلن تعيين مدرب جديد للفريق بعد سلسلة من الهزائم في الدوري",
+    "حارس المرمى يتألق ويقود فريقه إلى الفوز في نصف نهائي الكأس",
+    "الجماهير تملأ الملعب في المباراة النهائية لبطولة الدوري",
+    "الفريق يفوز بالمباراة النهائية ويتوج بالكأس",
+    "المهاجم يسجل هدفين ويقود المنتخب إلى الفوز في المباراة",
+    "المدرب يشيد بأداء اللاعبين بعد الفوز في مباراة الدوري",
+    "السباح الأولمبي يحطم الرقم القياسي في سباق مئتي متر حرة",
+    "نادي الاتحاد يفوز على النصر ويتصدر جدول الدوري",
+    "اللاعب ينتقل إلى فريق أوروبي في صفقة قياسية",
+]
+BASE_SPORT = SPORT_POOL[0::3]  # in the base model's data, labelled `other`
+HELD_SPORT = SPORT_POOL[1::5]  # never trained on
+USER_SPORT = [t for t in SPORT_POOL if t not in BASE_SPORT and t not in HELD_SPORT]
+USER_OTHER = [
+    "ارتفاع أسعار الذهب في الأسواق المحلية مع تراجع الدولار",
+    "البنك المركزي يبقي أسعار الفائدة دون تغيير",
+    "افتتاح معرض الكتاب الدولي بمشاركة مئات دور النشر",
+    "هيئة الأرصاد تتوقع طقسا حارا ورياحا نشطة",
+    "وزارة التعليم تعلن موعد بدء العام الدراسي الجديد",
+]
+
+
+@pytest.fixture(scope="module")
+def sport_as_other_base(tmp_path_factory):
+    from classify.model.store import save_model
+    from classify.training.data import load_labelled
+    from classify.training.train import train
+
+    data = load_labelled([FIXTURES])
+    composed = pd.DataFrame({"text": BASE_SPORT, "label": "other", "source": "composed", "file": "composed"})
+    data = pd.concat([data, composed], ignore_index=True)
+    model, card, features = train(data, test_size=0.2, params={"min_df": 1})
+    out = tmp_path_factory.mktemp("models") / "sport-as-other"
+    save_model(model, card, out, features=features)
+    return out, data
+
+
+def _user_csv(tmp_path):
+    rows = [{"text": t, "label": "sport"} for t in USER_SPORT] + [{"text": t, "label": "other"} for t in USER_OTHER]
+    path = tmp_path / "sport.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_a_label_carved_out_of_other_is_learned_where_base_rows_disagree(sport_as_other_base, tmp_path):
+    from classify.training.export import as_csr
+    from classify.training.train import refit
+
+    base_dir, _ = sport_as_other_base
+    base = load_model(base_dir)
+    base_card = base.card
+    assert list(base.predict(HELD_SPORT)) == ["other"] * len(HELD_SPORT)
+    out = tmp_path / "mine"
+    res = runner.invoke(app, ["train", str(_user_csv(tmp_path)), "--base", str(base_dir), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    model = load_model(out)
+    card = model.card
+    assert sum(model.predict(HELD_SPORT) == "sport") >= len(HELD_SPORT) - 1
+    assert card["data"]["overruled_base_rows"] >= 3
+    # the base's own labels still hold on its articles (but for the one
+    # `other` fixture about a match, which is sport now)
+    for label in ("government-communication", "press-freedom", "other"):
+        texts = [p.read_text(encoding="utf-8") for p in sorted((FIXTURES / label).glob("*.txt"))]
+        texts = [t for t in texts if "المنتخب الوطني لكرة القدم" not in t]
+        assert sum(model.predict(texts) == label) >= len(texts) - 1
+    # the printed report: the base model and the new one on the user's articles
+    report = card["retrain_report"]["your_articles"]
+    assert report["before"]["per_label"]["sport"]["recall"] == 0.0
+    assert report["after"]["per_label"]["sport"]["recall"] > 0
+    assert "before   after" in res.stdout and "Your labels won" in res.stdout
+
+    # The same fit without overruling: the base rows outvote the user's.
+    X_base, y_base, w_base = load_features(base_dir, base_card)
+    X_new = as_csr(base.features(USER_SPORT + USER_OTHER))
+    y_new = np.array(["sport"] * len(USER_SPORT) + ["other"] * len(USER_OTHER))
+    fit = {"C": 0.1, "folds": 5, "keep_weights": dict(zip(base.labels, base.weights))}
+    args = (X_base, y_base, w_base, X_new, y_new, np.ones(len(y_new)), base.predict(USER_SPORT + USER_OTHER))
+    held = as_csr(base.features(HELD_SPORT))
+    with_overruling = refit(*args, **fit)[0]
+    without = refit(*args, share=np.inf, **fit)[0]
+    k = list(with_overruling.classes_).index("sport")
+    # outvoted: without overruling the held-out sport articles sit near the
+    # decision line; with it the model is sure of them
+    p_with, p_without = with_overruling.predict_proba(held)[:, k], without.predict_proba(held)[:, k]
+    assert p_with.mean() > p_without.mean() + 0.2
+    assert sum(with_overruling.predict(held) == "sport") >= len(HELD_SPORT) - 1
+
+
+def test_overruled_rows_are_the_base_rows_like_the_contested_examples(sport_as_other_base):
+    from classify.training.export import as_csr
+    from classify.training.train import overruled_rows
+
+    base_dir, data = sport_as_other_base
+    base = load_model(base_dir)
+    X_base, y_base = as_csr(base.features(data["text"].tolist())), data["label"].to_numpy()
+    # the composed sport rows, and a fixture `other` article about a match
+    sportlike = (data["text"].isin(BASE_SPORT) | data["text"].str.contains("المنتخب الوطني لكرة القدم")).to_numpy()
+    assert sportlike.sum() == len(BASE_SPORT) + 1
+    X_new = as_csr(base.features(USER_SPORT + USER_OTHER))
+    y_new = np.array(["sport"] * len(USER_SPORT) + ["other"] * len(USER_OTHER))
+    mask, found = overruled_rows(X_base, y_base, X_new, y_new, base.predict(USER_SPORT + USER_OTHER))
+    assert mask.sum() >= 4 and not (mask & ~sportlike).any()
+    assert found["sport"]["against"] == ["other"] and found["sport"]["rows"] == mask.sum()
+    # examples the base model labels as the user does overrule nothing
+    mask, found = overruled_rows(X_base, y_base, X_new, y_new, y_new)
+    assert not mask.any() and found == {}
+
+
+def test_examples_that_cannot_be_told_from_the_base_rows_overrule_at_most_half():
+    from classify.training.train import overruled_rows
+
+    rng = np.random.RandomState(0)
+
+    def rows(n):  # one distribution for all: nothing tells them apart
+        return sp.random(n, 300, density=0.05, random_state=rng, data_rvs=rng.rand).tocsr()
+
+    y_base = np.array(["other"] * 40 + ["news"] * 20)
+    y_new = np.array(["sport"] * 10)
+    mask, found = overruled_rows(rows(60), y_base, rows(10), y_new, np.array(["other"] * 10))
+    assert found["sport"]["capped"] and 0 < mask.sum() <= 20
+    assert not mask[y_base == "news"].any()
+
+
+def test_kept_decision_weights_stay_and_only_new_labels_are_tuned():
+    from classify.training.classifier import WEIGHT_GRID, CalibratedSVM
+
+    rng = np.random.RandomState(0)
+    centres = {"a": 0, "b": 1, "c": 2}
+    y = np.repeat(list(centres), 20)
+    X = rng.rand(len(y), 6) * 0.5
+    X[np.arange(len(y)), [centres[v] for v in y]] += 1.0
+    clf = CalibratedSVM(C=1.0, folds=3, keep_weights={"a": 0.75, "b": 3.0}).fit(X, y)
+    weights = dict(zip(clf.classes_, clf.weights_))
+    assert weights["a"] == 0.75 and weights["b"] == 3.0 and weights["c"] in WEIGHT_GRID
+    untuned = CalibratedSVM(C=1.0, folds=3, tune_decision=False, keep_weights={"a": 0.75}).fit(X, y)
+    assert list(untuned.weights_) == [0.75, 1.0, 1.0]
+
+
+def test_report_warns_when_a_label_is_found_poorly():
+    from classify.training.train import format_report, retrain_report
+
+    y_new = np.array(["sport"] * 10 + ["other"] * 10)
+    classes = np.array(["other", "sport"])
+    found_sport = np.r_[np.ones(4), np.zeros(6)]  # 4 of the 10 sport articles
+    p_sport = np.r_[found_sport * 0.9 + 0.05, np.full(10, 0.05)]
+    cv = {
+        "new_proba": np.column_stack([1 - p_sport, p_sport]),
+        "new_pred": np.where(p_sport > 0.5, "sport", "other"),
+        "classes": classes,
+        "base_after": None,
+        "base_before": None,
+    }
+    base_proba = np.column_stack([np.ones(20), np.zeros(20)])
+    kw = {"k": 5, "y_base": np.array(["other"] * 3), "w_base": np.ones(3), "overruled": np.zeros(3, bool), "found": {}}
+    report = retrain_report(y_new, base_proba, np.array(["other"]), np.array(["other"] * 20), cv, **kw)
+    assert report["your_articles"]["after"]["per_label"]["sport"]["recall"] == 0.4
+    assert report["your_articles"]["before"]["per_label"]["sport"]["recall"] == 0.0
+    (warning,) = report["warnings"]
+    assert warning.startswith("sport: the new model finds 40% of your 10 sport articles") and "--new-weight" in warning
+    assert "warning: sport" in format_report(report)
+    cv["new_pred"] = np.array(["sport"] * 10 + ["other"] * 10)  # all found: no warning
+    assert retrain_report(y_new, base_proba, np.array(["other"]), np.array(["other"] * 20), cv, **kw)["warnings"] == []
