@@ -13,18 +13,13 @@ distributed = pytest.importorskip("distributed")
 from classify.tagging.run import run  # noqa: E402
 from classify.model.store import load_model  # noqa: E402
 
-from ..helpers import FIXTURES  # noqa: E402
+from ..helpers import FIXTURES, article_folder  # noqa: E402
 
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
 
 
 def make_folder(root, n):
-    root.mkdir()
-    for i in range(n):
-        (root / f"{i:05d}.txt").write_text(TEXTS[i % len(TEXTS)], encoding="utf-8")
-    (root / "empty.txt").write_bytes(b"")
-    (root / "latin1.txt").write_bytes("no arabic".encode())
-    return root
+    return article_folder(root, n, non_arabic=True)
 
 
 def rows_of(path):

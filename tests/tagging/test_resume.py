@@ -18,17 +18,13 @@ from classify.model.store import load_model
 from classify.tagging.run import run
 from classify.tagging.write import AtomicWriter, sidecar_of
 
-from ..helpers import FIXTURES, REPO
+from ..helpers import FIXTURES, article_folder, REPO
 
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
 
 
 def make_folder(root, n):
-    root.mkdir()
-    for i in range(n):
-        (root / f"{i:05d}.txt").write_text(TEXTS[i % len(TEXTS)], encoding="utf-8")
-    (root / "empty.txt").write_bytes(b"")
-    return root
+    return article_folder(root, n)
 
 
 def rows_of(path, fmt):
