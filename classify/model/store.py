@@ -238,7 +238,7 @@ def load_model(model_dir: Path) -> Model:
         normalizer = Normalizer(s["normalizer"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ModelError(f"{model_dir / STRUCTURE_FILE}: unusable normaliser tables ({exc})") from None
-    n_labels, n_cols = len(s["labels"]), s["score_columns"]
+    n_cols = s["score_columns"]
     with _open_arrays(path) as npz:
         branches = []
         for b in s["branches"]:

@@ -7,7 +7,7 @@ import pytest
 from classify.tagging import read
 from classify.tagging.read import decode_text, iter_articles, legacy_decode, read_file
 
-from .archive import binary_files, legacy_archive, legacy_text
+from .archive import binary_files, legacy_archive
 
 ARTICLE = "الحكومة تطلق منصة للرد على الشائعات\nأعلن المركز الإعلامي إطلاق منصة جديدة."
 

@@ -18,10 +18,7 @@ from classify.model.store import load_model
 from classify.tagging.run import run
 from classify.tagging.write import AtomicWriter, sidecar_of
 
-from ..helpers import FIXTURES, article_folder, REPO
-
-TEXTS = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
-
+from ..helpers import REPO, article_folder
 
 def make_folder(root, n):
     return article_folder(root, n)

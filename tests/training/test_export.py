@@ -6,7 +6,6 @@ import json
 from itertools import islice
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from classify.model.explain import credit, ranked, surface_forms
