@@ -27,6 +27,7 @@ app = typer.Typer(
 
 
 class Format(str, Enum):
+    """Output formats of `predict --format`."""
     table = "table"
     csv = "csv"
     jsonl = "jsonl"
@@ -34,6 +35,7 @@ class Format(str, Enum):
 
 
 class Engine(str, Enum):
+    """Where `predict` runs: this machine, or a Dask cluster."""
     local = "local"
     dask = "dask"
 

@@ -15,6 +15,7 @@ _CANDIDATES = (
 
 
 def default_model_dir() -> Path:
+    """The model used without --model: CLASSIFY_MODEL, else the checkout's or the installed copy."""
     env = os.environ.get("CLASSIFY_MODEL")
     if env:
         return Path(env)

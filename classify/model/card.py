@@ -21,6 +21,7 @@ CARD_FORMAT_VERSION = 1
 
 
 def library_versions() -> dict:
+    """Versions of Python and the libraries a model was written with (for the card)."""
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
@@ -33,6 +34,7 @@ def library_versions() -> dict:
 
 
 def now() -> str:
+    """The current UTC time as the card writes it."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
@@ -49,6 +51,7 @@ def complete(card: dict, model, files: dict, model_bytes: int) -> dict:
 
 
 def write_card(card: dict, model_dir: Path) -> None:
+    """Write ``card`` as the directory's card.json (through a temporary file)."""
     path = Path(model_dir) / CARD_FILE
     tmp = path.with_name(f".{CARD_FILE}.tmp")
     tmp.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

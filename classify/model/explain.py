@@ -70,6 +70,7 @@ def explain_text(model, text: str, top: int = 8, label: str | None = None) -> li
 
 
 def ranked(scores: dict[str, float], surface: dict[str, str], top: int) -> list[tuple[str, float]]:
+    """The ``top`` positive scores, strongest first, each token shown as written."""
     best = sorted(((w, t) for t, w in scores.items() if w > 0), reverse=True)[:top]
     return [(surface.get(t, t), round(float(w), 4)) for w, t in best]
 
@@ -84,6 +85,7 @@ def surface_forms(text: str, normalizer) -> dict[str, str]:
 
 
 def format_explanation(pairs) -> str:
+    """Explanation pairs as the ``explanation`` column holds them: ``word:weight; ...``."""
     return "; ".join(f"{w}:{s:.3f}" for w, s in pairs)
 
 

@@ -79,10 +79,12 @@ class Model:
 
     @property
     def classes_(self) -> np.ndarray:
+        """The labels as an array, in column order."""
         return np.asarray(self.labels)
 
     @property
     def n_features(self) -> int:
+        """Columns over all branches."""
         return sum(vec.n_features for _, vec in self.branches)
 
     def prepare(self, texts) -> list[str]:
@@ -132,6 +134,7 @@ class Model:
     def decision_function(self, texts) -> np.ndarray:
         # each text's tokens as the vectorisers would split prepare()'s
         # document, without joining and splitting them again
+        """Linear scores of raw texts, one column per score column of ``coef``."""
         tokens = [self.normalizer.tokens(clean_page(t)) for t in texts]
         n, repeat = self.lead
         if n and repeat:  # emphasise_lead, on token lists
@@ -159,9 +162,11 @@ class Model:
         return proba_from_scores(self.decision_function(texts), self.calib_a, self.calib_b)
 
     def decide(self, proba) -> np.ndarray:
+        """Labels for rows of probabilities, by the tuned decision weights."""
         return decide(self.labels, self.weights, proba)
 
     def predict(self, texts) -> np.ndarray:
+        """The label of each raw text."""
         return self.decide(self.predict_proba(texts))
 
     def label_coef(self, label: str) -> np.ndarray:

@@ -49,6 +49,7 @@ MAX_JSON_BYTES = 64 << 20
 
 
 def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

@@ -166,6 +166,7 @@ class Vectorizer:
 
     @property
     def n_features(self) -> int:
+        """Columns of this branch."""
         return len(self.terms)
 
     @property

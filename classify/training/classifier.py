@@ -56,6 +56,7 @@ def folds(y, groups=None, n_folds: int = 5, seed: int = 0):
 
 
 class CalibratedSVM(ClassifierMixin, BaseEstimator):
+    """Linear SVM + out-of-fold sigmoid calibration + macro-F1 decision weights (see the module docstring)."""
     def __init__(self, C=0.1, folds=5, tune_decision=True, random_state=0, max_ordinary_topic=0.005,
                  keep_weights=None):
         self.keep_weights = keep_weights
@@ -71,6 +72,7 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
         return LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
 
     def fit(self, X, y, sample_weight=None, groups=None, ordinary=None):
+        """Fit on rows ``X``; ``groups`` (corpora) choose the calibration folds, ``ordinary`` marks ordinary news."""
         y = np.asarray(y).astype(str)
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         svm = self._svm().fit(X, y, sample_weight=w)
@@ -95,18 +97,22 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
         return self
 
     def decision_function(self, X):
+        """Linear scores of feature rows."""
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
     def _proba(self, scores):
         return proba_from_scores(scores, self.calib_a_, self.calib_b_)
 
     def predict_proba(self, X):
+        """Calibrated probabilities, by the function a loaded model uses."""
         return self._proba(self.decision_function(X))
 
     def decide(self, proba):
+        """Labels for rows of probabilities, by the tuned decision weights."""
         return decide(self.classes_, self.weights_, proba)
 
     def predict(self, X):
+        """The label of each feature row."""
         return self.decide(self.predict_proba(X))
 
 

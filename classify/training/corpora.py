@@ -46,6 +46,7 @@ def licence_notes(paths) -> dict[str, str]:
 
 
 def default_corpora_dir(labels_path: Path | None = None) -> Path:
+    """Where corpus files are: CLASSIFY_CORPORA, else ../shared/corpora beside the label files' repository."""
     env = os.environ.get("CLASSIFY_CORPORA")
     if env:
         return Path(env)
@@ -70,6 +71,7 @@ def iter_corpus(path: Path):
 
 
 def corpus_file(name: str, labels_path: Path, corpora_dir: Path | None = None) -> Path:
+    """The file of corpus ``name``, as the registry beside ``labels_path`` names it."""
     entry = registry(labels_path).get(name)
     if entry is None or "file" not in entry:
         raise DataError(f"{labels_path}: unknown corpus '{name}' (not in {REGISTRY_FILE} beside the label files)")

@@ -8,6 +8,7 @@ from ..model.card import format_metrics  # noqa: F401  (metrics are printed as c
 
 
 def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
+    """Expected calibration error of ``confidence`` against ``correct`` over equal-width bins."""
     confidence = np.asarray(confidence, dtype=float)
     correct = np.asarray(correct, dtype=float)
     edges = np.linspace(0.0, 1.0, bins + 1)

@@ -26,6 +26,7 @@ def build_pipeline(
     lead_repeat=0,
     max_ordinary_topic=0.005,
 ) -> Pipeline:
+    """The unfitted scikit-learn pipeline with these settings (the `--set` names)."""
     features = []
     if word_ngrams:
         features.append(

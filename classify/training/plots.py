@@ -7,6 +7,7 @@ import numpy as np
 
 
 def save_plots(y_true, proba, classes, y_pred, out_dir: Path) -> list[Path]:
+    """Write reliability, confusion and precision-recall PNGs into ``out_dir``; returns their paths."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only; no display on servers

@@ -61,6 +61,7 @@ def split(data: pd.DataFrame, *, test_groups=None, split_by: str = "source", tes
 
 
 def describe_data(data: pd.DataFrame) -> dict:
+    """Counts of a labelled frame for the card: articles, per label, per corpus and method."""
     out = {"articles": int(len(data)), "per_label": data["label"].value_counts().sort_index().to_dict()}
     if "corpus" in data.columns:
         out["per_corpus_label"] = {
@@ -72,6 +73,7 @@ def describe_data(data: pd.DataFrame) -> dict:
 
 
 def describe_pipeline(pipeline) -> dict:
+    """The fitted pipeline's settings and sizes for the card."""
     features = pipeline.named_steps["features"]
     final = pipeline[-1]
     return {
