@@ -318,6 +318,17 @@ def test_missing_credentials_are_one_line(tiny_model_dir, env, monkeypatch, tmp_
     assert not (tmp_path / "tags.csv").exists() and not list(tmp_path.iterdir())
 
 
+def test_refused_credentials_are_one_line(tiny_model_dir, env, monkeypatch):
+    from moto import settings
+
+    # moto checks keys against its IAM users from now on; ours is none of them
+    monkeypatch.setattr(settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+    res = invoke("predict", f"s3://{BUCKET}/in/2012", "--model", tiny_model_dir, "-f", "jsonl")
+    assert res.exit_code == 1
+    one_error_line(res, f"s3://{BUCKET}/in/2012", "credentials refused")
+    assert res.stdout == ""
+
+
 def test_existing_output_in_the_bucket_needs_force(tiny_model_dir, env, archive):
     client = env[1]
     client.put_object(Bucket=BUCKET, Key="keep/tags.csv", Body=b"keep me\n")

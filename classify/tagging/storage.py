@@ -192,6 +192,19 @@ def expand_url(raw: str, patterns: list[str], listing, options: dict | None):
     except FileNotFoundError as exc:
         info = None
         missing = exc
+    except PermissionError as exc:
+        # a HEAD's 403 has no body to say why (a denied key, a missing key
+        # without the right to list, refused credentials); a listing says
+        try:
+            entries = fs.ls(path, detail=True)
+        except Exception as listed:  # noqa: BLE001
+            yield Article(raw, error=reason(listed, raw))
+            return
+        if not entries:
+            yield Article(raw, error=reason(exc, raw))
+            return
+        alone = len(entries) == 1 and entries[0].get("name", "").rstrip("/") == path.rstrip("/")
+        info = entries[0] if alone else {"type": "directory"}
     except Exception as exc:  # noqa: BLE001 -- sorted by reason()
         yield Article(raw, error=reason(exc, raw))
         return
