@@ -354,16 +354,16 @@ def test_storage_option_sets_the_endpoint(tiny_model_dir, env, monkeypatch, arch
     assert res.exit_code == 2 and "KEY=VALUE" in res.output
 
 
-def test_without_the_stores_package_a_url_says_what_to_install(tiny_model_dir, monkeypatch):
+@pytest.mark.parametrize("protocol, package, extra", [("s3", "s3fs", "s3"), ("gs", "gcsfs", "gcs"), ("abfs", "adlfs", "azure")])
+def test_without_the_stores_package_a_url_says_what_to_install(tiny_model_dir, monkeypatch, protocol, package, extra):
     from fsspec.registry import _registry
 
-    monkeypatch.setitem(sys.modules, "s3fs", None)  # import s3fs now fails
-    for protocol in ("s3", "s3a"):
-        if protocol in _registry:
-            monkeypatch.delitem(_registry, protocol)
-    res = invoke("predict", "s3://some-bucket/in", "--model", tiny_model_dir)
+    monkeypatch.setitem(sys.modules, package, None)  # importing it now fails, installed or not
+    if protocol in _registry:
+        monkeypatch.delitem(_registry, protocol)
+    res = invoke("predict", f"{protocol}://some-bucket/in", "--model", tiny_model_dir)
     assert res.exit_code == 1
-    one_error_line(res, "s3://some-bucket/in", "s3fs", "pip install 'classify[s3]'")
+    one_error_line(res, f"{protocol}://some-bucket/in", package, f"pip install 'classify[{extra}]'")
 
 
 def test_urls_are_only_what_has_a_scheme():

@@ -108,6 +108,10 @@ def open_store(url: str, options: dict | None = None) -> tuple[Store, str]:
         raise StorageError(_needs(url)) from None
     except (ValueError, TypeError) as exc:
         raise StorageError(f"{url}: cannot open this URL ({exc})") from None
+    except OSError as exc:  # a file system that connects when made (hdfs: Java, libhdfs)
+        err = fatal(exc, url)
+        hint = "; hdfs:// needs Java and libhdfs (pyarrow's HadoopFileSystem)" if scheme(url) == "hdfs" else ""
+        raise err or StorageError(f"{url}: cannot open the file system ({_message(exc)}){hint}") from None
     bare, stripped = url.rstrip("/"), path.rstrip("/")
     if stripped and bare.endswith(stripped):
         prefix = bare[: len(bare) - len(stripped)]
