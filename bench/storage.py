@@ -98,17 +98,39 @@ def predict(args, env) -> dict:
     return {"seconds": wall, "tagged": int(found.group(1)), "tagging_aps": float(found.group(2))}
 
 
-def fetch_rates(n: int, env: dict) -> dict:
-    """Objects/s of storage.fetch on n keys: batches of FETCH_BATCH at once
-    against one object at a time."""
+def fetch_rates(n: int, env: dict, server_pid: int) -> dict:
+    """Objects/s of storage.fetch on n keys, batches of FETCH_BATCH at once
+    against one object at a time, and the CPU time per object of the
+    fetching process and of moto's server (from /proc)."""
     code = (
         "import json, sys, time; from classify.tagging import storage;"
-        f"urls = list(storage.expand_url('s3://{BUCKET}/in', ['*.txt'], __import__('classify.tagging.read', fromlist=['Listing']).Listing(), None))[:{n}];"
-        "t = time.perf_counter(); storage.fetch(urls, 1 << 24, None); batched = time.perf_counter() - t;"
+        "from classify.tagging.read import Listing;"
+        f"urls = list(storage.expand_url('s3://{BUCKET}/in', ['*.txt'], Listing(), None))[:{n}];"
+        "print('go', flush=True); sys.stdin.readline();"
+        "c = time.process_time(); t = time.perf_counter(); storage.fetch(urls, 1 << 24, None);"
+        "batched, cpu = time.perf_counter() - t, time.process_time() - c;"
+        "print(json.dumps({'objects': len(urls), 'batched': len(urls) / batched, 'client_ms': 1000 * cpu / len(urls)}), flush=True);"
+        "sys.stdin.readline();"
         "t = time.perf_counter(); [storage.fetch([u], 1 << 24, None) for u in urls]; single = time.perf_counter() - t;"
-        "print(json.dumps({'objects': len(urls), 'batched': len(urls) / batched, 'one_at_a_time': len(urls) / single}))"
+        "print(json.dumps({'one_at_a_time': len(urls) / single}), flush=True)"
     )
-    return json.loads(subprocess.run([PY, "-c", code], capture_output=True, text=True, env=env, check=True).stdout)
+    proc = subprocess.Popen([PY, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout.readline().strip() == "go"
+    before = _cpu_seconds(server_pid)
+    proc.stdin.write("\n")
+    proc.stdin.flush()
+    out = json.loads(proc.stdout.readline())
+    out["server_ms"] = 1000 * (_cpu_seconds(server_pid) - before) / out["objects"]
+    proc.stdin.write("\n")
+    proc.stdin.flush()
+    out.update(json.loads(proc.stdout.readline()))
+    proc.wait()
+    return out
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def main():
@@ -116,6 +138,7 @@ def main():
     ap.add_argument("--n", type=int, default=8000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--model", type=Path)
+    ap.add_argument("--fetch-only", action="store_true", help="measure fetching alone, no commands")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "storage.json")
     args = ap.parse_args()
     arts, source = texts(args.n)
@@ -156,7 +179,7 @@ def main():
                 ("dask, 2 workers, JSONL shards", ["--engine", "dask", "--jobs", "2"], shards, "shards", jsonl),
             ]
             results = []
-            for name, extra, local, prefix, pattern in cases:
+            for name, extra, local, prefix, pattern in [] if args.fetch_only else cases:
                 runs = {"folder": [], "bucket": []}
                 for _ in range(args.rounds):
                     runs["folder"].append(predict(
@@ -174,14 +197,17 @@ def main():
                         "tagging_aps": statistics.median(r["tagging_aps"] for r in runs[where]),
                         "rounds": runs[where],
                     })
-            fetch = fetch_rates(min(args.n, 2000), env)
+            fetch = fetch_rates(min(args.n, 2000), env, server.pid)
         finally:
             server.terminate()
             server.wait()
     print(f"articles: {source}; model: {model_name}; moto on loopback, this machine ({os.cpu_count()} cores)")
     print(f"upload (boto3, 8 threads): {upload:.0f} objects/s")
     print(f"fetch alone, {fetch['objects']} objects: {fetch['batched']:.0f} objects/s batched, "
-          f"{fetch['one_at_a_time']:.0f} objects/s one at a time")
+          f"{fetch['one_at_a_time']:.0f} objects/s one at a time; CPU per object (batched): "
+          f"client {fetch['client_ms']:.2f} ms, moto's server {fetch['server_ms']:.2f} ms")
+    if args.fetch_only:
+        return
     print()
     print("| engine | input -> output | files | whole command, s | articles/s, whole command | tagging rate (summary line) | bucket / folder |")
     print("|---|---|---|---|---|---|---|")
