@@ -82,11 +82,28 @@ def _paths(paths, from_list: Optional[Path]) -> list[str]:
     return paths
 
 
+def _storage_options(pairs) -> dict:
+    """--storage-option KEY=VALUE pairs; a value that reads as JSON (true,
+    3, {"region_name": "eu-west-1"}) is taken as such, else as a string."""
+    import json
+
+    options = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--storage-option {pair!r}: needs KEY=VALUE")
+        try:
+            options[key.strip()] = json.loads(value)
+        except ValueError:
+            options[key.strip()] = value
+    return options
+
+
 @_command
 def predict(
-    paths: Optional[List[str]] = typer.Argument(None, help="Files, folders (recursive), glob patterns, or - for stdin."),
+    paths: Optional[List[str]] = typer.Argument(None, help="Files, folders (recursive), glob patterns, URLs (s3://bucket/prefix, gs://, abfs://, hdfs://, file://), or - for stdin."),
     format: Optional[Format] = typer.Option(None, "--format", "-f", help="Default: from --output's suffix, else table."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write rows here (atomically) instead of stdout."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write rows here (atomically) instead of stdout; a path or a URL."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: the shipped model)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --output."),
     resume: bool = typer.Option(False, "--resume", help="Keep the complete rows already written to --output (even by a killed run) and tag only the rest."),
@@ -100,10 +117,11 @@ def predict(
     explain: bool = typer.Option(False, "--explain", help="Add the words that pushed each article to its label."),
     engine: Engine = typer.Option(Engine.local, "--engine", help="dask runs on a Dask cluster (pip install 'classify[dask]')."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: scheduler address (default: a local cluster of --jobs workers)."),
+    storage_option: Optional[List[str]] = typer.Option(None, "--storage-option", help="KEY=VALUE for the file system of URL inputs and outputs (e.g. endpoint_url=http://..., anon=true); repeatable."),
 ):
     """Tag articles; one row per input, unreadable ones with their reason."""
     from .tagging.run import run
-    from .tagging.write import format_for, sidecar_of
+    from .tagging.write import format_for, kept_rows_at
 
     if format == Format.parquet and output is None:
         raise UsageError("--format parquet needs --output FILE")
@@ -114,6 +132,7 @@ def predict(
     if not paths and from_list is None:
         raise UsageError("nothing to tag: give PATH..., - for stdin, or --from-list FILE")
     inputs = _paths(paths, from_list)
+    options = _storage_options(storage_option)
     fmt = format_for(output, format.value if format else None)
     model_dir = _model_dir(model)
     loaded = _load(model)
@@ -122,12 +141,13 @@ def predict(
             loaded, model_dir, inputs, output=output, fmt=fmt, force=force, resume=resume, jobs=jobs,
             min_confidence=min_confidence, pattern=pattern, text_column=text_column, id_column=id_column,
             max_bytes=max_bytes, progress=sys.stderr.isatty() and output is not None, explain=explain,
-            engine=engine.value, scheduler=scheduler,
+            engine=engine.value, scheduler=scheduler, storage_options=options,
         )
     except KeyboardInterrupt:
-        if output is not None and sidecar_of(output).exists():
+        kept = kept_rows_at(output, options) if output is not None else None
+        if kept:
             raise Interrupted(
-                f"interrupted; the rows written so far are kept in {sidecar_of(output)}: "
+                f"interrupted; the rows written so far are kept in {kept}: "
                 "run the same command with --resume to go on"
             ) from None
         raise

@@ -5,8 +5,10 @@ workers: the client only lists the input files and writes the rows, in input
 order, through the same atomic writer. The model is scattered to each worker
 once; partitions that were running on a worker that died are recomputed by
 Dask (and a partition's rows are written once, from its one result), so a lost
-worker neither loses nor duplicates rows. Files must be readable by the
-workers at the same paths (a shared or network file system).
+worker neither loses nor duplicates rows. Local files must be readable by
+the workers at the same paths (a shared or network file system); objects
+behind URLs (s3://, gs://, ...) are fetched by the workers themselves: the
+client lists the keys and sends those, never the bytes.
 """
 
 import shutil
@@ -22,7 +24,8 @@ def _tag_partition(paths: list[str], model, reader_options: dict, min_confidence
     from .read import iter_articles
     from .run import tag
 
-    articles = iter_articles(paths, **reader_options)
+    # the client listed them: files and error rows, no folders or globs
+    articles = iter_articles(paths, **reader_options, listed=True)
     return list(tag(model, articles, min_confidence=min_confidence, explain=explain, batch_size=rows_per_batch))
 
 
@@ -30,7 +33,7 @@ def _tag_partition_to_parquet(paths, part, model, reader_options, min_confidence
     from .write import write_parquet_part
 
     rows = _tag_partition(paths, model, reader_options, min_confidence, explain, rows_per_batch)
-    write_parquet_part(rows, columns, part)
+    write_parquet_part(rows, columns, part, reader_options.get("storage_options"))
     return Counter(r["label"] for r in rows if not r["error"]), [r["error"] for r in rows if r["error"]]
 
 
@@ -96,7 +99,7 @@ def tag_on_dask(
 def write_partitioned(
     model,
     files: list[str],
-    out_dir: Path,
+    out_dir,
     columns: list[str],
     *,
     force: bool = False,
@@ -109,8 +112,17 @@ def write_partitioned(
 ):
     """Workers write ``part-NNNNN.parquet`` files (one per partition, in input
     order) into a hidden folder that is renamed to ``out_dir`` when all are
-    done. Returns (tagged per label, error messages)."""
+    done. Returns (tagged per label, error messages). At a URL, see
+    :class:`~.storage.RemoteDataset`."""
     check_inputs(files)
+    from .storage import is_url
+
+    if is_url(out_dir):
+        return _write_partitioned_url(
+            model, files, out_dir, columns, force=force, scheduler=scheduler, workers=workers,
+            reader_options=reader_options or {}, min_confidence=min_confidence, explain=explain,
+            batch_size=batch_size,
+        )
     out_dir = Path(out_dir)
     if out_dir.exists() and not force:
         raise ClassifyError(f"{out_dir}: already exists; pass --force to replace it")
@@ -147,4 +159,28 @@ def write_partitioned(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
+    return per_label, errors
+
+
+def _write_partitioned_url(model, files, url, columns, *, force, scheduler, workers, reader_options, **kwargs):
+    from .storage import RemoteDataset
+
+    dataset = RemoteDataset(url, reader_options.get("storage_options"), force)
+    per_label, errors = Counter(), []
+    batch_size = kwargs.pop("batch_size")
+    try:
+        with _connect(scheduler, workers) as client:
+            n = (len(files) + batch_size - 1) // batch_size
+            parts = [dataset.part_url(i) for i in range(n)]
+            futures = _submit(
+                client, _tag_partition_to_parquet, model, files, batch_size, per_partition=[parts],
+                reader_options=reader_options, columns=columns, **kwargs,
+            )
+            for future in futures:
+                labels, errs = future.result()
+                per_label.update(labels)
+                errors += errs
+        dataset.publish(n)
+    finally:
+        dataset.cleanup()
     return per_label, errors

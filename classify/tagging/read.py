@@ -17,6 +17,8 @@ from typing import Iterable, Iterator
 
 import regex
 
+from .storage import FETCH_BATCH, as_local, is_url
+
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 HTML_SUFFIXES = {".html", ".htm"}
 COLLECTION_SUFFIXES = {".jsonl", ".json", ".csv", ".tsv", ".parquet"}
@@ -63,13 +65,32 @@ class Article:
 @dataclass
 class FileRef:
     """A single-article file not read yet: with ``--jobs``, the worker that
-    tags it reads it, so the parent process only lists and writes."""
+    tags it reads it, so the parent process only lists and writes. A URL's
+    ref carries the storage options it is read with."""
 
     path: str
     max_bytes: int
+    storage_options: dict | None = None
 
     def read(self) -> Article:
+        if is_url(self.path):
+            return read_refs([self])[0]
         return read_file(Path(self.path), self.max_bytes)
+
+
+def read_refs(batch: list) -> list:
+    """A batch with its FileRefs read; URL objects are fetched together
+    (concurrently), local files one by one as before."""
+    urls = [i for i, a in enumerate(batch) if isinstance(a, FileRef) and is_url(a.path)]
+    if not urls:
+        return [a.read() if isinstance(a, FileRef) else a for a in batch]
+    from .storage import read_urls
+
+    out = [a.read() if isinstance(a, FileRef) and not is_url(a.path) else a for a in batch]
+    ref = batch[urls[0]]
+    for i, art in zip(urls, read_urls([batch[i].path for i in urls], ref.max_bytes, ref.storage_options)):
+        out[i] = art
+    return out
 
 
 class ReadError(Exception):
@@ -362,21 +383,39 @@ def read_stdin(stream) -> Article:
 
 
 def read_collection(
-    path: Path, text_column: str = "text", id_column: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path | str,
+    text_column: str = "text",
+    id_column: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    storage_options: dict | None = None,
 ) -> Iterator[Article]:
     """Each record of a JSONL/JSON/CSV/TSV/Parquet file is an article: ``file#id``."""
+    if is_url(path):
+        from .storage import read_collection_url
+
+        yield from read_collection_url(path, text_column, id_column, max_bytes, storage_options)
+        return
     if path.suffix.lower() == ".parquet":
         yield from _parquet_articles(path, text_column, id_column)
         return
     try:
-        text, encoding, note = decode_text(_read_bytes(path, max_bytes))
+        data = _read_bytes(path, max_bytes)
     except ReadError as exc:
         yield Article(str(path), error=str(exc))
         return
     except OSError as exc:
         yield Article(str(path), error=exc.strerror or str(exc))
         return
-    suffix = path.suffix.lower()
+    yield from collection_articles(path, path.suffix.lower(), data, text_column, id_column)
+
+
+def collection_articles(path, suffix: str, data: bytes, text_column, id_column) -> Iterator[Article]:
+    """The records of a JSONL/JSON/CSV/TSV collection's bytes, as articles."""
+    try:
+        text, encoding, note = decode_text(data)
+    except ReadError as exc:
+        yield Article(str(path), error=str(exc))
+        return
     try:
         if suffix == ".jsonl":
             records = _jsonl_records(text)
@@ -393,12 +432,12 @@ def read_collection(
         yield Article(f"{path}", error=f"unreadable {suffix[1:].upper()} ({exc})")
 
 
-def _parquet_articles(path: Path, text_column, id_column) -> Iterator[Article]:
+def _parquet_articles(path, text_column, id_column, source=None) -> Iterator[Article]:
     import pyarrow.parquet as pq
 
     n = 0
     try:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+        for batch in pq.ParquetFile(path if source is None else source).iter_batches(batch_size=1024):
             for record in batch.to_pylist():
                 n += 1
                 yield _record_article(path, n, record, text_column, id_column, "parquet")
@@ -488,20 +527,33 @@ def _walk(top: str, patterns: list[str], listing: Listing) -> list:
     return sorted(found, key=lambda f: f.path if isinstance(f, Article) else f)
 
 
-def expand(paths: Iterable[str], pattern: str = DEFAULT_PATTERN, listing: Listing | None = None) -> Iterator:
+def expand(
+    paths: Iterable[str],
+    pattern: str = DEFAULT_PATTERN,
+    listing: Listing | None = None,
+    storage_options: dict | None = None,
+) -> Iterator:
     """Paths, folders (recursive, by pattern) and globs, in a stable order.
 
     ``pattern`` may list several globs separated by commas ("*.txt,*.html");
     they match file names whatever their case. Yields paths (str), and an
     :class:`Article` with the reason for a folder that cannot be listed or a
     glob that matches nothing. What folders hold but no pattern matches is
-    counted in ``listing``.
+    counted in ``listing``. URLs (s3://, gs://, ...) are listed through
+    fsspec (see :mod:`.storage`): a prefix is a folder; file:// URLs are
+    the local paths they name.
     """
     patterns = [p.strip() for p in pattern.split(",") if p.strip()]
     listing = listing if listing is not None else Listing()
     for raw in paths:
         if isinstance(raw, Article) or raw == "-":
             yield raw
+            continue
+        raw = as_local(raw)
+        if is_url(raw):
+            from .storage import expand_url
+
+            yield from expand_url(raw, patterns, listing, storage_options)
             continue
         p = Path(raw)
         if p.is_dir():
@@ -531,10 +583,30 @@ def iter_articles(
     stdin=None,
     defer_files: bool = False,
     listing: Listing | None = None,
+    storage_options: dict | None = None,
+    listed: bool = False,
 ) -> Iterator[Article | FileRef]:
     """Every article of the inputs, in order, unreadable ones with their
-    reason; with ``defer_files``, single-article files come as FileRefs."""
-    for raw in expand(paths, pattern, listing):
+    reason; with ``defer_files``, single-article files come as FileRefs.
+    With ``listed``, ``paths`` are what :func:`expand` gave (files, not
+    folders or globs), as a Dask worker receives them."""
+    items = paths if listed else expand(paths, pattern, listing, storage_options)
+    pending: list[str] = []  # URL objects, fetched together
+    for raw in items:
+        url = isinstance(raw, str) and is_url(raw)
+        collection = url and _suffix(raw) in COLLECTION_SUFFIXES
+        if pending and not (url and not collection and not defer_files):
+            yield from _read_pending(pending, max_bytes, storage_options)
+        if url:
+            if collection:
+                yield from read_collection(raw, text_column, id_column, max_bytes, storage_options)
+            elif defer_files:
+                yield FileRef(raw, max_bytes, storage_options)
+            else:
+                pending.append(raw)
+                if len(pending) >= FETCH_BATCH:
+                    yield from _read_pending(pending, max_bytes, storage_options)
+            continue
         if isinstance(raw, Article):
             yield raw
             continue
@@ -550,6 +622,20 @@ def iter_articles(
             yield FileRef(raw, max_bytes)
         else:
             yield read_file(path, max_bytes)
+    if pending:
+        yield from _read_pending(pending, max_bytes, storage_options)
+
+
+def _read_pending(pending: list, max_bytes, storage_options):
+    from .storage import read_urls
+
+    urls = pending[:]
+    pending.clear()
+    yield from read_urls(urls, max_bytes, storage_options)
+
+
+def _suffix(url: str) -> str:
+    return os.path.splitext(url.rsplit("/", 1)[-1])[1].lower()
 
 
 def _missing(path: Path) -> str:

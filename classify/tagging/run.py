@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import EXIT_OK, EXIT_SOME_FAILED, ClassifyError
-from .read import DEFAULT_PATTERN, Article, FileRef, Listing, expand, iter_articles, path_of
+from .read import DEFAULT_PATTERN, Article, Listing, expand, iter_articles, path_of, read_refs
 from .rows import columns, tag_batch
-from .write import AtomicWriter
+from .storage import as_local, is_url
+from .write import open_writer
 
 BATCH = 256
 
@@ -85,6 +86,7 @@ def run(
     explain: bool = False,
     engine: str = "local",
     scheduler: str | None = None,
+    storage_options: dict | None = None,
 ) -> Summary:
     """Tag every input into ``output`` (or stdout); returns the summary.
 
@@ -92,33 +94,41 @@ def run(
     ``resume``, the complete rows already written (see :mod:`.write`) are
     kept and only the other inputs are tagged; the local engine then writes
     the rows in input order, as a clean run would.
+
+    Inputs and ``output`` may be fsspec URLs (s3://, gs://, ...; see
+    :mod:`.storage`), opened with ``storage_options``.
     """
     summary = Summary()
     started = time.perf_counter()
     cols = columns(model.labels, explain)
+    output = as_local(output)
+    if output is not None and not is_url(output):
+        output = Path(output)
     kwargs = {"pattern": pattern, "text_column": text_column, "id_column": id_column, "stdin": stdin}
+    if storage_options:
+        kwargs["storage_options"] = storage_options
     if max_bytes is not None:
         kwargs["max_bytes"] = max_bytes
     order = None
     if engine == "dask":
         from .dask_engine import check_inputs, tag_on_dask, write_partitioned
 
-        files = list(expand(paths, pattern, summary.listing))
+        files = list(expand(paths, pattern, summary.listing, storage_options))
         check_inputs(files)
         reader = {k: v for k, v in kwargs.items() if k not in ("pattern", "stdin")}
-        if fmt == "parquet" and output is not None and not Path(output).suffix:
+        if fmt == "parquet" and output is not None and not Path(str(output).rstrip("/")).suffix:
             # a folder: the workers write one Parquet file per partition
             if resume:
                 raise ClassifyError("--resume is not supported for a partitioned Parquet folder")
             per_label, errors = write_partitioned(
-                model, files, Path(output), cols, force=force, scheduler=scheduler, workers=jobs,
+                model, files, output, cols, force=force, scheduler=scheduler, workers=jobs,
                 reader_options=reader, min_confidence=min_confidence, explain=explain, batch_size=batch_size,
             )
             summary.per_label.update(per_label)
             summary.failed.update(_reason(e) for e in errors)
             summary.seconds = time.perf_counter() - started
             return summary
-        writer = AtomicWriter(output, fmt, cols, force=force, resume=resume)
+        writer = open_writer(output, fmt, cols, force=force, resume=resume, storage_options=storage_options)
         done = writer.done
         if done:
             summary.skipped = sum(path_of(f) in done for f in files)
@@ -130,7 +140,7 @@ def run(
         if done:  # records of collections (file#id) already in the output
             rows = _skip_rows(rows, done, summary)
     else:
-        writer = AtomicWriter(output, fmt, cols, force=force, resume=resume)
+        writer = open_writer(output, fmt, cols, force=force, resume=resume, storage_options=storage_options)
         done = writer.done
         # with several processes, the workers read the files they tag
         articles = iter_articles(paths, **kwargs, defer_files=jobs > 1, listing=summary.listing)
@@ -229,7 +239,7 @@ def _init_worker(model_dir):
 
 def _work(args):
     batch, min_confidence, explain = args
-    batch = [a.read() if isinstance(a, FileRef) else a for a in batch]
+    batch = read_refs(batch)
     return tag_batch(_WORKER_MODEL, batch, min_confidence, explain)
 
 

@@ -45,7 +45,9 @@ def format_for(path: Path | None, fmt: str | None) -> str:
         return fmt
     if path is None:
         return "table"
-    if Path(path).is_dir():
+    from .storage import is_url
+
+    if not is_url(path) and Path(path).is_dir():
         raise ClassifyError(f"{path}: is a folder; --output needs a file name")
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix in FILE_FORMATS:
@@ -54,6 +56,30 @@ def format_for(path: Path | None, fmt: str | None) -> str:
     raise ClassifyError(
         f"{path}: {named} names no output format; use .csv, .jsonl or .parquet, or pass --format"
     )
+
+
+def open_writer(path, fmt: str, columns: list[str], *, force=False, resume=False, storage_options=None):
+    """The writer for ``path``: :class:`AtomicWriter` for a local path (or
+    stdout), :class:`~.storage.RemoteWriter` for a URL."""
+    from .storage import as_local, is_url
+
+    path = as_local(path)
+    if is_url(path):
+        from .storage import RemoteWriter
+
+        return RemoteWriter(path, fmt, columns, force=force, resume=resume, options=storage_options)
+    return AtomicWriter(path, fmt, columns, force=force, resume=resume)
+
+
+def kept_rows_at(path, storage_options=None) -> str | None:
+    """Where an interrupted run writing ``path`` kept its rows, if it kept any."""
+    from .storage import as_local, is_url, remote_sidecar
+
+    path = as_local(path)
+    if is_url(path):
+        return remote_sidecar(path, storage_options)
+    part = sidecar_of(Path(path))
+    return str(part) if part.exists() else None
 
 
 def sidecar_of(path: Path) -> Path:
@@ -340,13 +366,21 @@ def parquet_schema(columns):
     return pa.schema([(c, pa.float64() if c.startswith("p_") else types.get(c, pa.string())) for c in columns])
 
 
-def write_parquet_part(rows: list[dict], columns: list[str], path) -> None:
+def write_parquet_part(rows: list[dict], columns: list[str], path, storage_options=None) -> None:
     """One file of a partitioned Parquet output, written under a temporary
-    name and renamed, so a re-run task replaces it whole."""
+    name and renamed, so a re-run task replaces it whole (at a URL, one
+    object written whole)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows], schema=parquet_schema(columns))
+    from .storage import is_url
+
+    if is_url(path):
+        from .storage import write_parquet_url
+
+        write_parquet_url(table, path, storage_options)
+        return
     tmp = f"{path}.tmp"
     pq.write_table(table, tmp)
     os.replace(tmp, path)
