@@ -82,16 +82,17 @@ def _paths(paths, from_list: Optional[Path]) -> list[str]:
     return paths
 
 
-def _storage_options(pairs) -> dict:
-    """--storage-option KEY=VALUE pairs; a value that reads as JSON (true,
-    3, {"region_name": "eu-west-1"}) is taken as such, else as a string."""
+def _pairs(pairs, option: str) -> dict:
+    """KEY=VALUE option values (``--set``, ``--storage-option``); a value that
+    reads as JSON (true, 3, {"region_name": "eu-west-1"}) is taken as such,
+    else as a string."""
     import json
 
     options = {}
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"--storage-option {pair!r}: needs KEY=VALUE")
+            raise UsageError(f"{option} {pair!r}: needs KEY=VALUE")
         try:
             options[key.strip()] = json.loads(value)
         except ValueError:
@@ -132,7 +133,7 @@ def predict(
     if not paths and from_list is None:
         raise UsageError("nothing to tag: give PATH..., - for stdin, or --from-list FILE")
     inputs = _paths(paths, from_list)
-    options = _storage_options(storage_option)
+    options = _pairs(storage_option, "--storage-option")
     fmt = format_for(output, format.value if format else None)
     model_dir = _model_dir(model)
     loaded = _load(model)
@@ -178,14 +179,14 @@ def train(
     """Train a model, print held-out metrics, write the model and its card."""
     from .model.card import format_evaluations
     from .training.metrics import format_metrics
-    from .training.train import parse_settings, train_from_files
+    from .training.train import check_settings, train_from_files
 
     base_dir = None if base is None else (_model_dir(None) if base == "default" else Path(base))
     card = train_from_files(
         data, output, text_column=text_column, label_column=label_column, split_by=split_by,
         test_groups=test_groups, test_size=test_size, corpora=corpora, force=force, seed=seed, base=base,
         base_dir=base_dir, new_weight=new_weight, replace_labels=replace_labels, leave_out=leave_out,
-        calibrate_by=calibrate_by, settings=parse_settings(settings),
+        calibrate_by=calibrate_by, settings=check_settings(_pairs(settings, "--set")),
     )
     if card.get("retrain_report"):
         from .training.train import format_report

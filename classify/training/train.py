@@ -688,20 +688,9 @@ def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", seed=0
     return model, card, rows
 
 
-def parse_settings(pairs) -> dict:
-    """``KEY=VALUE`` pipeline settings (``--set``), values read as JSON
-    where they can be (numbers, lists, true/false) and as text otherwise."""
-    import json
-
-    out = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise DataError(f"--set {pair!r}: expected KEY=VALUE")
-        try:
-            out[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key.strip()] = value
+def check_settings(settings: dict) -> dict:
+    """Pipeline settings (``--set``) whose names build_pipeline knows."""
+    out = dict(settings or {})
     known = set(build_pipeline.__kwdefaults__) | {"min_groups"}
     unknown = sorted(set(out) - known)
     if unknown:
