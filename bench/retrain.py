@@ -47,7 +47,7 @@ def main():
         return {"outlet_accuracy": o["accuracy"], "outlet_macro_f1": o["macro_f1"], "heldout_macro_f1": t["macro_f1"],
                 "outlet_per_label": o["per_label"], "heldout_per_label": t["per_label"]}
 
-    base, _ = load_model(args.model)
+    base = load_model(args.model)
     rows = {"base": measure(base)}
     new = new.assign(source="user")
     for w in [float(x) for x in args.weights.split(",")]:
