@@ -28,3 +28,45 @@ def article_folder(root: Path, n: int, *, non_arabic: bool = False) -> Path:
     if non_arabic:
         (root / "latin1.txt").write_bytes("no arabic".encode())
     return root
+
+
+def kill_a_worker_when_busy(client):
+    """Start a thread that SIGKILLs one worker of a Dask ``client`` as soon
+    as the cluster is processing; returns (thread, list of killed pids)."""
+    import os
+    import signal
+    import threading
+    import time
+
+    pids = list(client.run(os.getpid).values())
+    killed = []
+
+    def kill_one_when_busy():
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if any(client.processing().values()):
+                os.kill(pids[0], signal.SIGKILL)
+                killed.append(pids[0])
+                return
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_one_when_busy)
+    killer.start()
+    return killer, killed
+
+
+def interrupt_on_batch(monkeypatch, n: int = 3):
+    """Make the batch runner raise KeyboardInterrupt (Ctrl-C) on its n-th
+    batch; returns the real batch function, to put back."""
+    from classify.tagging import run as run_mod
+
+    real, calls = run_mod.tag_batch, []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == n:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_mod, "tag_batch", interrupted)
+    return real

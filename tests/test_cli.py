@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from classify.cli import app
 
-from .helpers import FIXTURES, SHARED, SHIPPED, needs_shared
+from .helpers import FIXTURES, SHARED, SHIPPED, interrupt_on_batch, needs_shared
 
 runner = CliRunner()
 GC_TEXT = (FIXTURES / "government-communication" / "03.txt").read_text(encoding="utf-8")
@@ -324,15 +324,7 @@ def test_interrupt_keeps_rows_and_says_how_to_go_on(tiny_model_dir, tmp_path, mo
     src.mkdir()
     for i in range(600):
         (src / f"{i:04d}.txt").write_text(GC_TEXT if i % 2 else PF_TEXT, encoding="utf-8")
-    real, calls = run_mod.tag_batch, []
-
-    def interrupted_on_third_batch(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(run_mod, "tag_batch", interrupted_on_third_batch)
+    real = interrupt_on_batch(monkeypatch, 3)
     out = tmp_path / "tags.csv"
     res = invoke("predict", src, "--model", tiny_model_dir, "-o", out)
     assert res.exit_code == 130 and "--resume" in res.stderr and len(res.stderr.strip().splitlines()) == 1

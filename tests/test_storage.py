@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pyarrow as pa
@@ -27,7 +26,7 @@ from classify.tagging import storage
 from classify.tagging.run import run
 
 from . import s3
-from .helpers import FIXTURES, REPO
+from .helpers import FIXTURES, REPO, interrupt_on_batch, kill_a_worker_when_busy
 
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -186,20 +185,7 @@ def test_killed_worker_loses_and_duplicates_nothing_reading_a_bucket(tiny_model_
     run(model, tiny_model_dir, [str(folder)], output=local, fmt="csv", batch_size=10)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
         with Client(c) as dask_client:
-            pids = list(dask_client.run(os.getpid).values())
-            killed = []
-
-            def kill_one_when_busy():
-                deadline = time.time() + 60
-                while time.time() < deadline:
-                    if any(dask_client.processing().values()):
-                        os.kill(pids[0], signal.SIGKILL)
-                        killed.append(pids[0])
-                        return
-                    time.sleep(0.02)
-
-            killer = threading.Thread(target=kill_one_when_busy)
-            killer.start()
+            killer, killed = kill_a_worker_when_busy(dask_client)
             run(
                 model, tiny_model_dir, [f"s3://{BUCKET}/many"], output=f"s3://{BUCKET}/killed/tags.csv", fmt="csv",
                 batch_size=10, engine="dask", scheduler=c.scheduler_address,
@@ -377,15 +363,7 @@ def test_interrupt_keeps_rows_in_the_bucket_and_says_how_to_go_on(tiny_model_dir
     from classify.tagging import run as run_mod
 
     client = env[1]
-    real, calls = run_mod.tag_batch, []
-
-    def interrupted_on_third_batch(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(run_mod, "tag_batch", interrupted_on_third_batch)
+    real = interrupt_on_batch(monkeypatch, 3)
     out = f"s3://{BUCKET}/ctrl-c/tags.jsonl"
     summary = None
     try:

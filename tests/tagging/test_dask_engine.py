@@ -1,10 +1,6 @@
 """The Dask engine gives the local path's rows, and survives a killed worker."""
 
 import csv
-import os
-import signal
-import threading
-import time
 
 import pytest
 
@@ -13,7 +9,7 @@ distributed = pytest.importorskip("distributed")
 from classify.tagging.run import run  # noqa: E402
 from classify.model.store import load_model  # noqa: E402
 
-from ..helpers import FIXTURES, article_folder  # noqa: E402
+from ..helpers import FIXTURES, article_folder, kill_a_worker_when_busy  # noqa: E402
 
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
 
@@ -57,20 +53,7 @@ def test_killed_worker_loses_and_duplicates_nothing(tiny_model_dir, tmp_path):
     run(model, tiny_model_dir, [str(folder)], output=local, fmt="csv", batch_size=10)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
         with Client(c) as client:
-            pids = list(client.run(os.getpid).values())
-            killed = []
-
-            def kill_one_when_busy():
-                deadline = time.time() + 60
-                while time.time() < deadline:
-                    if any(client.processing().values()):
-                        os.kill(pids[0], signal.SIGKILL)
-                        killed.append(pids[0])
-                        return
-                    time.sleep(0.02)
-
-            killer = threading.Thread(target=kill_one_when_busy)
-            killer.start()
+            killer, killed = kill_a_worker_when_busy(client)
             run(
                 model, tiny_model_dir, [str(folder)], output=remote, fmt="csv", batch_size=10,
                 engine="dask", scheduler=c.scheduler_address,
