@@ -151,10 +151,36 @@ SPORT_POOL = [
     "السباح الأولمبي يحطم الرقم القياسي في سباق مئتي متر حرة",
     "نادي الاتحاد يفوز على النصر ويتصدر جدول الدوري",
     "اللاعب ينتقل إلى فريق أوروبي في صفقة قياسية",
+    "المنتخب الأولمبي يبدأ معسكره الإعدادي استعدادا للدورة الآسيوية",
+    "الفارس السعودي يحقق المركز الأول في بطولة القفز على الحواجز",
+    "الأهلي يعلن إصابة قائده بقطع في الرباط الصليبي",
 ]
+# Sports reports share their vocabulary beyond the headline: one of three
+# composed closing sentences for each.
+CLOSINGS = [
+    "وقال المدرب بعد المباراة إن اللاعبين قدموا أداء جيدا أمام الجماهير، وإن الفريق يستعد للجولة المقبلة من الدوري.",
+    "ويحتل الفريق المركز الثالث في ترتيب الدوري هذا الموسم، ويلعب مباراته المقبلة على ملعبه أمام جماهيره.",
+    "وسجل اللاعبون هدفين في الشوط الثاني، وأشاد المدرب بروح الفريق قبل مباراة الأسبوع المقبل في البطولة.",
+]
+SPORT_POOL = [f"{head}\n{CLOSINGS[i // 3 % 3]}" for i, head in enumerate(SPORT_POOL)]
 BASE_SPORT = SPORT_POOL[0::3]  # in the base model's data, labelled `other`
-HELD_SPORT = SPORT_POOL[1::5]  # never trained on
+HELD_SPORT = [SPORT_POOL[i] for i in (1, 8, 13, 17)]  # never trained on
 USER_SPORT = [t for t in SPORT_POOL if t not in BASE_SPORT and t not in HELD_SPORT]
+# The rest of the base model's `other`: sport is a small part of it.
+BASE_OTHER = [
+    "ارتفاع أسعار النفط في الأسواق العالمية\nارتفعت أسعار خام برنت في تعاملات اليوم مع تراجع المخزونات.",
+    "افتتاح مهرجان المسرح العربي في دورته الجديدة\nتشارك في المهرجان عروض من عشر دول عربية على مدى أسبوع.",
+    "وزارة الصحة تطلق حملة للتطعيم ضد الإنفلونزا\nتستهدف الحملة كبار السن والأطفال في المراكز الصحية.",
+    "انخفاض درجات الحرارة مع نهاية الأسبوع\nتتوقع هيئة الأرصاد أجواء باردة ورياحا نشطة على المناطق الشمالية.",
+    "البورصة تغلق على ارتفاع بدعم من أسهم البنوك\nارتفع المؤشر العام بنسبة واحد في المئة وسط تداولات نشطة.",
+    "إطلاق هاتف ذكي جديد بكاميرا متطورة\nأعلنت الشركة عن هاتفها الجديد الذي يصل إلى الأسواق الشهر المقبل.",
+    "افتتاح طريق سريع يربط العاصمة بالمدن الساحلية\nيختصر الطريق الجديد زمن الرحلة إلى النصف.",
+    "جامعة وطنية تعلن عن برامج دراسات عليا جديدة\nتشمل البرامج تخصصات في الهندسة والطب وعلوم الحاسب.",
+    "معرض للفنون التشكيلية يستقطب الزوار\nيضم المعرض أكثر من مئة لوحة لفنانين شباب من مختلف المدن.",
+    "ارتفاع معدلات التضخم خلال الربع الأخير\nأظهرت البيانات الرسمية ارتفاع أسعار الغذاء والسكن.",
+    "قمة إقليمية تبحث التعاون الاقتصادي\nيناقش القادة مشاريع الطاقة والنقل وتسهيل التجارة بين دول المنطقة.",
+    "تحذيرات من موجة غبار على المناطق الشرقية\nدعت الجهات المختصة السكان إلى تجنب الخروج.",
+]
 USER_OTHER = [
     "ارتفاع أسعار الذهب في الأسواق المحلية مع تراجع الدولار",
     "البنك المركزي يبقي أسعار الفائدة دون تغيير",
@@ -171,7 +197,7 @@ def sport_as_other_base(tmp_path_factory):
     from classify.training.train import train
 
     data = load_labelled([FIXTURES])
-    composed = pd.DataFrame({"text": BASE_SPORT, "label": "other", "source": "composed", "file": "composed"})
+    composed = pd.DataFrame({"text": BASE_SPORT + BASE_OTHER, "label": "other", "source": "composed", "file": "composed"})
     data = pd.concat([data, composed], ignore_index=True)
     model, card, features = train(data, test_size=0.2, params={"min_df": 1})
     out = tmp_path_factory.mktemp("models") / "sport-as-other"
@@ -250,19 +276,27 @@ def test_overruled_rows_are_the_base_rows_like_the_contested_examples(sport_as_o
     assert not mask.any() and found == {}
 
 
-def test_examples_that_cannot_be_told_from_the_base_rows_overrule_at_most_half():
-    from classify.training.train import overruled_rows
+def test_contested_examples_that_form_no_kind_of_article_overrule_nothing():
+    from classify.training.train import MIN_CONTESTED, overruled_rows
 
     rng = np.random.RandomState(0)
 
-    def rows(n):  # one distribution for all: nothing tells them apart
-        return sp.random(n, 300, density=0.05, random_state=rng, data_rvs=rng.rand).tocsr()
+    def rows(n, cols=slice(0, 300)):
+        X = sp.lil_matrix((n, 300))
+        X[:, cols] = sp.random(n, 300, density=0.05, random_state=rng, data_rvs=rng.rand).toarray()[:, cols]
+        return X.tocsr()
 
     y_base = np.array(["other"] * 40 + ["news"] * 20)
-    y_new = np.array(["sport"] * 10)
-    mask, found = overruled_rows(rows(60), y_base, rows(10), y_new, np.array(["other"] * 10))
-    assert found["sport"]["capped"] and 0 < mask.sum() <= 20
-    assert not mask[y_base == "news"].any()
+    y_new = np.array(["sport"] * 12 + ["other"] * 12)
+    said = np.array(["other"] * 24)  # the base says `other` to all of them
+    # scattered: the user's sport examples are like everything else
+    mask, found = overruled_rows(rows(60), y_base, rows(24), y_new, said)
+    assert not mask.any() and found["sport"]["separation_auc"] < 0.8
+    # a kind of article (words of its own), but too few examples to set a bar by
+    X_new = sp.vstack([rows(MIN_CONTESTED - 1, slice(250, 300)), rows(12)]).tocsr()
+    y_new = np.array(["sport"] * (MIN_CONTESTED - 1) + ["other"] * 12)
+    mask, found = overruled_rows(rows(60), y_base, X_new, y_new, np.array(["other"] * len(y_new)))
+    assert not mask.any() and found["sport"]["contested_examples"] == MIN_CONTESTED - 1
 
 
 def test_kept_decision_weights_stay_and_only_new_labels_are_tuned():
