@@ -10,23 +10,41 @@ needed and are never pickled, so model files do not change.
 """
 
 import operator
-from functools import cached_property
 from itertools import chain, islice
 
 import numpy as np
 
 
-class Batch(list):
-    """Documents of one batch that tokenise themselves once, for every
-    vectoriser that reads them (the normaliser returns one)."""
+class Tokens:
+    """A batch's whitespace tokens: ``words``, the distinct (lowercased) words
+    in order of first appearance; ``ids``, one int32 id into them per token;
+    ``lengths``, the token count of each document. Unpacks as that triple.
+    Both vectorisers of a model read the same batch, so what they share
+    (:meth:`pairs`) is computed once."""
 
-    @cached_property
-    def tokens(self):
-        return tokenize_batch(self)
+    __slots__ = ("words", "ids", "lengths", "_pairs")
+
+    def __init__(self, words, ids, lengths):
+        self.words, self.ids, self.lengths = words, ids, lengths
+        self._pairs = None
+
+    def __iter__(self):
+        return iter((self.words, self.ids, self.lengths))
+
+    def pairs(self):
+        """``(doc, word, times)``: each distinct (document, word) once, sorted
+        by document then word id, with how often the word occurs there."""
+        if self._pairs is None:
+            width = max(len(self.words), 1)
+            doc = np.repeat(np.arange(len(self.lengths), dtype=np.int64), self.lengths)
+            pair, times = np.unique(doc * width + self.ids, return_counts=True)
+            self._pairs = pair // width, pair % width, times
+        return self._pairs
 
 
-def batch_tokens(docs):
-    return docs.tokens if isinstance(docs, Batch) else tokenize_batch(docs)
+def as_tokens(tokens) -> Tokens:
+    """``tokens`` as :class:`Tokens` (a plain ``(words, ids, lengths)`` triple is wrapped)."""
+    return tokens if isinstance(tokens, Tokens) else Tokens(*tokens)
 
 
 def tokenize_batch(docs):
@@ -43,7 +61,7 @@ def tokenize_batch(docs):
     distinct = list(dict.fromkeys(flat))
     index = dict(zip(distinct, range(len(distinct))))
     ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int32, count=len(flat))
-    return distinct, ids, lengths
+    return Tokens(distinct, ids, lengths)
 
 
 def tokenize_token_lists(token_lists):
@@ -62,7 +80,7 @@ def tokenize_token_lists(token_lists):
     if len(words) < len(raw):  # forms that lowercase alike ("Ab", "ab") become one word
         index = dict(zip(words, range(len(words))))
         ids = np.fromiter(map(index.__getitem__, lowered), dtype=np.int32, count=len(lowered))[ids]
-    return words, ids, lengths
+    return Tokens(words, ids, lengths)
 
 
 def _codepoints(text: str) -> np.ndarray:
@@ -235,6 +253,23 @@ class WordGramIndex:
         order = np.argsort(keys, kind="stable")
         self.keys = keys[order]
         self.cols = cols[~uni][order]
+
+    def word_ids(self, words) -> np.ndarray:
+        """Each word's id among the vocabulary's words (0: in no term)."""
+        return np.fromiter(map(self.ids.get, words, [0] * len(words)), dtype=np.int64, count=len(words))
+
+    def bigram_occurrences(self, wid, lengths):
+        """``(docs, cols)`` of every bigram occurrence the vocabulary holds,
+        sorted by document, for tokens given as vocabulary word ids."""
+        doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        if len(wid) < 2 or not len(self.keys):
+            return doc[:0], doc[:0]
+        same = doc[1:] == doc[:-1]  # pairs never cross documents
+        a, b = wid[:-1], wid[1:]
+        known = np.flatnonzero(same & (a > 0) & (b > 0))
+        c = _lookup(self.keys, self.cols, a[known] * self.width + b[known])
+        hit = c >= 0
+        return doc[known[hit]], c[hit]
 
     def columns(self, words, ids, lengths, ngram_range):
         """``(rows, cols)``: document and vocabulary column of every n-gram

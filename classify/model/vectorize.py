@@ -21,7 +21,7 @@ from itertools import chain, compress
 
 import numpy as np
 
-from .ngrams import CharGramIndex, WordGramIndex, strictly_sorted
+from .ngrams import CharGramIndex, WordGramIndex, as_tokens, strictly_sorted
 
 
 @dataclass
@@ -143,10 +143,10 @@ class Vectorizer:
     CHAR_INDEX_MIN_MISSES_BUILT = 16
     # A batch's character n-gram counts: those of the HOT_COLUMNS most frequent
     # columns (lowest idf: ~85% of the (document, n-gram) entries of news text)
-    # are summed in a dense table, at most HOT_MAX_BINS (16 MB) at a time, and
+    # are summed in a dense table, at most HOT_MAX_BINS (256 KB) at a time, and
     # only the rest are sorted.
     HOT_COLUMNS = 4096
-    HOT_MAX_BINS = 1 << 21
+    HOT_MAX_BINS = 1 << 15
 
     def __init__(self, analyzer: str, ngram_range, terms: list[str], idf: np.ndarray):
         if analyzer not in ("word", "char_wb"):
@@ -230,22 +230,26 @@ class Vectorizer:
     def transform(self, tokens) -> Features:
         """TF-IDF rows of a tokenised batch ``(words, ids, lengths)`` (see
         :func:`~classify.model.ngrams.tokenize_batch`)."""
-        words, ids, lengths = tokens
-        n_docs = len(lengths)
+        tokens = as_tokens(tokens)
+        n_docs = len(tokens.lengths)
         if self.analyzer == "word":
-            rows, cols, counts = self._word_counts(words, ids, lengths)
+            rows, cols, counts = self._word_counts(*tokens)
         else:
-            rows, cols, counts = self._char_counts(words, ids, lengths)
+            rows, cols, counts = self._char_counts(tokens)
         values = (1.0 + np.log(counts)) * self.idf[cols]
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_docs))
         values /= np.where(norms > 0, norms, 1.0)[rows]
         return Features(rows, cols, values, n_docs, self.n_features)
 
+    def _word_index(self, n_docs: int):
+        """The word index for a batch of ``n_docs`` (once built, for all but
+        single documents), or None: look n-grams up one at a time."""
+        built = self._index is not None and n_docs >= self.WORD_INDEX_MIN_DOCS_BUILT
+        return self._lookup_index() if built or n_docs >= self.WORD_INDEX_MIN_DOCS else None
+
     def _word_counts(self, words, ids, lengths):
         lo, hi = self.ngram_range
-        # the index once it is built, for all but single documents
-        built = self._index is not None and len(lengths) >= self.WORD_INDEX_MIN_DOCS_BUILT
-        index = self._lookup_index() if built or len(lengths) >= self.WORD_INDEX_MIN_DOCS else None
+        index = self._word_index(len(lengths))
         if index is not None:
             rows, cols = index.columns(words, ids, lengths, self.ngram_range)
         else:
@@ -261,11 +265,13 @@ class Vectorizer:
             rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
         return _aggregate(rows, cols, None, self.n_features)
 
-    def _char_parts(self, words, ids, lengths):
+    def _char_parts(self, tokens):
         """A batch's character n-gram counts in two parts: the hot columns as
-        dense ``(first document, documents x hot columns table)`` blocks, and
-        the others as sorted ``document * n_features + column`` keys with their
-        counts."""
+        dense ``(first document, documents x hot columns table)`` blocks, made
+        one at a time as the returned iterator is consumed (so that each block
+        is worked on while it is still in cache), and the others as sorted
+        ``document * n_features + column`` keys with their counts."""
+        words, lengths = tokens.words, tokens.lengths
         n_docs, n_cols = len(lengths), self.n_features
         hot_cols, _rank = self._hot_columns()
         n_hot = max(len(hot_cols), 1)
@@ -282,37 +288,37 @@ class Vectorizer:
         sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)) >> 2
         first = np.cumsum(sizes) - sizes
         n_hot_of = flat[first].astype(np.int64) if len(flat) else np.zeros(len(pieces), dtype=np.int64)
-        # each distinct (document, word) once, with how often the word occurs;
-        # sorted, so by document
-        width = max(len(words), 1)
-        doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        pair, times = np.unique(doc * width + ids, return_counts=True)
-        pair_doc, pair_word = pair // width, pair % width
+        # each distinct (document, word) once, with how often the word occurs
+        pair_doc, pair_word, times = tokens.pairs()
+        # the other columns: sorted
+        cold, per_pair = _runs(flat, sizes - 1 - n_hot_of, first + 1 + n_hot_of, pair_word)
+        c_key, c_counts = _sum_by_key(np.repeat(pair_doc, per_pair) * n_cols + cold, np.repeat(times, per_pair))
         # hot columns: a dense table of documents x hot columns, block by block
         places, per_pair = _runs(flat, n_hot_of, first + 1, pair_word)
         keys = np.repeat(pair_doc * n_hot, per_pair) + places
         weights = np.repeat(times, per_pair)
         ends = np.concatenate([[0], np.cumsum(per_pair)])
+        # blocks that fit in a core's cache: with 4,096 hot columns, 8
+        # documents (a whole batch of 256 at once, 8 MB, took twice the CPU time)
         block = max(1, self.HOT_MAX_BINS // n_hot)
-        dense = []
-        for d0 in range(0, n_docs, block):
-            d1 = min(d0 + block, n_docs)
-            p0, p1 = np.searchsorted(pair_doc, [d0, d1]).tolist()
-            e0, e1 = int(ends[p0]), int(ends[p1])
-            sums = np.bincount(keys[e0:e1] - d0 * n_hot, weights=weights[e0:e1], minlength=(d1 - d0) * n_hot)
-            # float even when the block holds no entry (bincount then gives ints)
-            dense.append((d0, sums.astype(np.float64, copy=False).reshape(d1 - d0, n_hot)))
-        # the other columns: sorted
-        cold, per_pair = _runs(flat, sizes - 1 - n_hot_of, first + 1 + n_hot_of, pair_word)
-        c_key, c_counts = _sum_by_key(np.repeat(pair_doc, per_pair) * n_cols + cold, np.repeat(times, per_pair))
-        return dense, c_key, c_counts
+        bounds = np.searchsorted(pair_doc, np.arange(0, n_docs + block, block)).tolist()
 
-    def _char_counts(self, words, ids, lengths):
+        def blocks():
+            for b, d0 in enumerate(range(0, n_docs, block)):
+                d1 = min(d0 + block, n_docs)
+                e0, e1 = int(ends[bounds[b]]), int(ends[bounds[b + 1]])
+                sums = np.bincount(keys[e0:e1] - d0 * n_hot, weights=weights[e0:e1], minlength=(d1 - d0) * n_hot)
+                # float even when the block holds no entry (bincount then gives ints)
+                yield d0, sums.astype(np.float64, copy=False).reshape(d1 - d0, n_hot)
+
+        return blocks(), c_key, c_counts
+
+    def _char_counts(self, tokens):
         """Distinct (document, column) pairs of a batch's character n-grams,
         sorted, with their counts."""
         n_cols = self.n_features
         hot_cols, _rank = self._hot_columns()
-        dense, c_key, c_counts = self._char_parts(words, ids, lengths)
+        dense, c_key, c_counts = self._char_parts(tokens)
         h_rows, h_cols, h_counts = [], [], []
         for d0, table in dense:
             found = np.flatnonzero(table)
@@ -335,15 +341,20 @@ class Vectorizer:
         without building the rows of the hot character columns: their TF-IDF
         is taken and multiplied in the dense table (a matrix product), only
         the other columns as sparse entries."""
-        words, ids, lengths = tokens
-        n_docs = len(lengths)
-        if self.analyzer != "char_wb":
-            f = self.transform(tokens)
-            return _row_sums(f.rows, f.values, weights[f.cols], n_docs)
-        hot_cols, _rank = self._hot_columns()
-        dense, c_key, c_counts = self._char_parts(words, ids, lengths)
+        tokens = as_tokens(tokens)
+        n_docs = len(tokens.lengths)
         out = np.zeros((n_docs, weights.shape[1]))
         square = np.zeros(n_docs)
+        if self.analyzer != "char_wb":
+            index = self._word_index(n_docs)
+            if index is None or self.ngram_range[1] > 2:
+                f = self.transform(tokens)
+                return _row_sums(f.rows, f.values, weights[f.cols], n_docs)
+            self._word_scores(index, tokens, weights, out, square)
+            norms = np.sqrt(square)
+            return out / np.where(norms > 0, norms, 1.0)[:, None]
+        hot_cols, _rank = self._hot_columns()
+        dense, c_key, c_counts = self._char_parts(tokens)
         hot_idf, hot_weights = self.idf[hot_cols], weights[hot_cols]
         for d0, table in dense:
             tf = np.zeros_like(table)
@@ -352,12 +363,33 @@ class Vectorizer:
             tf *= hot_idf
             square[d0 : d0 + len(table)] += np.einsum("ij,ij->i", tf, tf)
             out[d0 : d0 + len(table)] += tf @ hot_weights
-        rows, cols = c_key // self.n_features, c_key % self.n_features
-        values = (1.0 + np.log(c_counts)) * self.idf[cols]
-        square += np.bincount(rows, weights=values * values, minlength=n_docs)
-        out += _row_sums(rows, values, weights[cols], n_docs)
+        self._add_counts(c_key // self.n_features, c_key % self.n_features, c_counts, weights, out, square)
         norms = np.sqrt(square)
         return out / np.where(norms > 0, norms, 1.0)[:, None]
+
+    def _add_counts(self, rows, cols, counts, weights, out, square) -> None:
+        """Add (row, column, count) entries, sorted by row and each pair once,
+        to the unscaled scores ``out`` and the squared row lengths ``square``."""
+        values = (1.0 + np.log(counts)) * self.idf[cols]
+        square += np.bincount(rows, weights=values * values, minlength=len(square))
+        out += _row_sums(rows, values, weights[cols], len(square))
+
+    def _word_scores(self, index, tokens, weights, out, square) -> None:
+        """The word branch's unscaled scores, unigrams and bigrams apart (no
+        column is both, so neither needs merging into the other). A unigram's
+        count in a document is its word's, which the batch's (document, word)
+        pairs already hold, so only bigram occurrences are sorted."""
+        lo, hi = self.ngram_range
+        wid = index.word_ids(tokens.words)
+        if lo <= 1 <= hi:
+            doc, word, times = tokens.pairs()
+            cols = index.unigram[wid[word]]
+            hit = cols >= 0
+            self._add_counts(doc[hit], cols[hit], times[hit].astype(np.float64), weights, out, square)
+        if lo <= 2 <= hi:
+            docs, cols = index.bigram_occurrences(wid[tokens.ids], tokens.lengths)
+            key, counts = _sum_by_key(docs * self.n_features + cols, np.ones(len(cols), dtype=np.int64))
+            self._add_counts(key // self.n_features, key % self.n_features, counts, weights, out, square)
 
     def _miss_pieces(self, words: list[str]) -> list[bytes]:
         """Each word's memo piece, int32 bytes: how many of its n-gram columns

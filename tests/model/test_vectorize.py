@@ -204,10 +204,14 @@ def test_token_lists_tokenise_as_their_joined_documents(token_lists):
 
 
 @pytest.mark.parametrize("hot_columns, max_bins", [(1, 1 << 21), (7, 7), (50, 100), (10**6, 1 << 21)])
-@pytest.mark.parametrize("analyzer, ngrams", [("char_wb", (1, 4)), ("word", (1, 2))])
+@pytest.mark.parametrize(
+    "analyzer, ngrams", [("char_wb", (1, 4)), ("word", (1, 2)), ("word", (1, 1)), ("word", (2, 2)), ("word", (1, 3))]
+)
 def test_scores_equal_sklearn_matrix_times_weights(monkeypatch, hot_columns, max_bins, analyzer, ngrams):
     """The scoring path (hot character columns as a dense table, never as
-    rows) gives scikit-learn's TF-IDF matrix times the weights."""
+    rows; word unigrams from the batch's (document, word) pairs, bigrams
+    apart; trigrams through the rows) gives scikit-learn's TF-IDF matrix
+    times the weights."""
     monkeypatch.setattr(Vectorizer, "HOT_COLUMNS", hot_columns)
     monkeypatch.setattr(Vectorizer, "HOT_MAX_BINS", max_bins)
     docs = _fixture_docs() + ["", "ا", "ab", "الصحفيين الصحفيين الصحفيين"]
