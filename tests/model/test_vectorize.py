@@ -116,7 +116,7 @@ def test_index_covers_every_term_of_a_real_sized_vocabulary():
     docs = _fixture_docs()
     chars = CharTfidf(ngram_range=(1, 4)).fit(docs).vocabulary_
     index = CharGramIndex(chars, 4)
-    assert index.dense_n == 3 and len(index.keys) > 0  # both lookups are exercised
+    assert index.dense_n == 3 and len(index.table) > 0  # both lookups are exercised
     keys = dict(zip(chars, index.encode(list(chars)).tolist()))
     assert len(set(keys.values())) == len(chars)  # no two grams share a key
     for term, col in chars.items():
@@ -130,7 +130,21 @@ def test_index_covers_every_term_of_a_real_sized_vocabulary():
         if len(parts) == 1:
             assert windex.unigram[parts[0]] == col
         else:
-            assert windex.cols[np.searchsorted(windex.keys, parts[0] * windex.width + parts[1])] == col
+            assert windex.table.lookup(np.array([parts[0] * windex.width + parts[1]]))[0] == col
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sets(st.integers(0, 2**40), max_size=300), st.lists(st.integers(0, 2**40), max_size=100))
+def test_key_table_finds_exactly_its_keys(keys, others):
+    """The hash table answers like a dict, collisions and probing included
+    (small tables: many keys share a slot)."""
+    from classify.model.ngrams import KeyTable
+
+    keys = sorted(keys)
+    table = KeyTable(np.array(keys, dtype=np.int64), np.arange(len(keys)) * 7)
+    truth = {k: i * 7 for i, k in enumerate(keys)}
+    wanted = keys + others
+    assert table.lookup(np.array(wanted, dtype=np.int64)).tolist() == [truth.get(k, -1) for k in wanted]
 
 
 def test_vocabularies_the_index_cannot_hold_fall_back(lookup):
