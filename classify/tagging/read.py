@@ -53,6 +53,9 @@ _EXTRA_SIGNATURES = {b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "OLE2 (old Office docu
 
 @dataclass
 class Article:
+    """One article as read: its text, or the one-line reason it could not be
+    read (``error``), never both; ``encoding`` names how its bytes were decoded."""
+
     path: str
     text: str = ""
     encoding: str = ""
@@ -73,6 +76,7 @@ class FileRef:
     storage_options: dict | None = None
 
     def read(self) -> Article:
+        """The article this ref points at, read now (errors in ``Article.error``)."""
         if is_url(self.path):
             return read_refs([self])[0]
         return read_file(Path(self.path), self.max_bytes)
@@ -94,7 +98,7 @@ def read_refs(batch: list) -> list:
 
 
 class ReadError(Exception):
-    pass
+    """A file that cannot be tagged; its message is the reason in the output's ``error`` column."""
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -332,6 +336,7 @@ _HTML_TAG = regex.compile(r"<(?:!doctype\s+html|html|head|body|article|main|div|
 
 
 def check_text(text: str) -> str:
+    """``text``, if there is something Arabic to classify in it; else ReadError."""
     if not text.strip():
         raise ReadError("no text")
     if not _ARABIC.search(text):

@@ -35,13 +35,16 @@ class Summary:
 
     @property
     def tagged(self) -> int:
+        """Articles that got a label."""
         return sum(self.per_label.values())
 
     @property
     def exit_code(self) -> int:
+        """The command's exit code: some articles failed, or none did."""
         return EXIT_SOME_FAILED if self.failed else EXIT_OK
 
     def line(self) -> str:
+        """The one-line summary printed on stderr after a batch run."""
         rate = self.tagged / self.seconds if self.seconds > 0 else 0.0
         labels = ", ".join(f"{k} {v}" for k, v in sorted(self.per_label.items())) or "none"
         text = f"tagged {self.tagged} ({labels})"
@@ -222,6 +225,8 @@ def _batches(articles: Iterable[Article], size: int):
 
 
 def tag(model, articles: Iterable[Article], *, min_confidence=None, explain=False, batch_size=BATCH) -> Iterator[dict]:
+    """Output rows for ``articles``, in order, in this process (an unreadable
+    article gives its row with the error)."""
     for batch in _batches(articles, batch_size):
         yield from tag_batch(model, batch, min_confidence, explain)
 

@@ -76,6 +76,7 @@ def as_local(s):
 
 
 def scheme(url: str) -> str:
+    """The protocol of ``url`` (of a chained URL, the innermost), lowercased."""
     return url.split("://", 1)[0].split("::")[-1].lower()
 
 
@@ -92,6 +93,7 @@ class Store:
         self.fs, self.prefix = fs, prefix
 
     def url(self, path: str) -> str:
+        """The URL of a path of this store."""
         return self.prefix + path
 
 
@@ -549,6 +551,8 @@ class RemoteWriter(AtomicWriter):
             pass
 
     def write(self, row: dict) -> None:
+        """Add one output row; rows go up as a chunk object every
+        REMOTE_FLUSH_ROWS rows or REMOTE_FLUSH_SECONDS seconds."""
         import time
 
         self._append(row)
@@ -574,6 +578,8 @@ class RemoteWriter(AtomicWriter):
         self._since_flush, self._flushed_at = 0, time.monotonic()
 
     def close(self, order: list[str] | None = None) -> None:
+        """Write the output object under its name, complete (rows in
+        ``order`` of paths when given), and remove the chunk objects."""
         import os
 
         from .write import _convert
@@ -614,6 +620,7 @@ class RemoteWriter(AtomicWriter):
 
     @property
     def sidecar(self) -> str:
+        """Where the chunk objects of this output go (what --resume reads)."""
         return self.store.url(self.part) + "/"
 
 
@@ -658,9 +665,11 @@ class RemoteDataset:
         _probe(self.store, f"{self.part}/_started", b"", self.url, "--output")
 
     def part_url(self, i: int) -> str:
+        """The URL a worker writes partition ``i`` to, under the hidden prefix."""
         return self.store.url(f"{self.part}/part-{i:05d}.parquet")
 
     def publish(self, n: int) -> None:
+        """Move the ``n`` partitions into place, then write ``_SUCCESS`` last."""
         fs = self.store.fs
         try:
             if self.replace:
@@ -673,6 +682,7 @@ class RemoteDataset:
         self.cleanup()
 
     def cleanup(self) -> None:
+        """Remove the hidden prefix and whatever is left in it."""
         try:
             self.store.fs.rm(self.part, recursive=True)
         except Exception:  # noqa: BLE001 -- nothing left to remove, or the first error matters

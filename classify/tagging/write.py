@@ -316,6 +316,7 @@ class AtomicWriter:
 
     @property
     def sidecar(self) -> Path | None:
+        """The JSONL file of rows written so far (what --resume reads), if any."""
         return getattr(self, "_sidecar", None)
 
 
@@ -360,6 +361,8 @@ def _write_row(stream, fmt, columns, row, csv_writer=None) -> None:
 
 
 def parquet_schema(columns):
+    """The Parquet types of the output columns: probabilities and confidence
+    as floats, ``uncertain`` as a boolean, the rest as strings."""
     import pyarrow as pa
 
     types = {"confidence": pa.float64(), "uncertain": pa.bool_()}
