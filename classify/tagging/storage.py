@@ -76,7 +76,8 @@ def as_local(s):
 
 
 def scheme(url: str) -> str:
-    """The protocol of ``url`` (of a chained URL, the innermost), lowercased."""
+    """The protocol of ``url``, lowercased (of a chained URL such as
+    ``simplecache::s3://...``, the last: the store itself)."""
     return url.split("://", 1)[0].split("::")[-1].lower()
 
 
