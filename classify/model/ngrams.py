@@ -309,21 +309,18 @@ class WordGramIndex:
         """``(rows, cols)``: document and vocabulary column of every n-gram
         occurrence that the vocabulary holds, in no particular order."""
         lo, hi = ngram_range
-        wid = np.fromiter(map(self.ids.get, words, [0] * len(words)), dtype=np.int64, count=len(words))[ids]
-        doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        wid = self.word_ids(words)[ids]
         cols, docs = [], []
         if lo <= 1 <= hi:
+            doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
             c = self.unigram[wid]
             hit = c >= 0
             cols.append(c[hit])
             docs.append(doc[hit])
-        if lo <= 2 <= hi and len(wid) > 1 and len(self.table):
-            same = doc[1:] == doc[:-1]  # pairs never cross documents
-            a, b = wid[:-1][same], wid[1:][same]
-            known = (a > 0) & (b > 0)
-            c = self.table.lookup(a[known] * self.width + b[known])
-            cols.append(c[c >= 0])
-            docs.append(doc[:-1][same][known][c >= 0])
+        if lo <= 2 <= hi:
+            d, c = self.bigram_occurrences(wid, lengths)
+            cols.append(c)
+            docs.append(d)
         cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
         docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
         return docs, cols
