@@ -180,6 +180,7 @@ class CharGramIndex:
         self.max_n = max_n
         self.alphabet = np.unique(_codepoints("".join(terms)))
         self.base = len(self.alphabet) + 2
+        self._code_of = None
         if self.base**max_n >= 2**62:
             raise ValueError("alphabet too large for integer n-gram keys")
         lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
@@ -198,11 +199,16 @@ class CharGramIndex:
         self.table = KeyTable(keys[~short], cols[~short])
 
     def _codes(self, text: str) -> np.ndarray:
+        """Each character's code: its place in the alphabet from 1, or
+        ``base - 1`` for a character the vocabulary never holds."""
         cps = _codepoints(text)
-        pos = np.searchsorted(self.alphabet, cps)
-        np.minimum(pos, max(len(self.alphabet) - 1, 0), out=pos)
-        known = self.alphabet[pos] == cps if len(self.alphabet) else np.zeros(len(cps), bool)
-        return np.where(known, pos + 1, self.base - 1).astype(np.int64)
+        if self._code_of is None:
+            # a table over code points up to the alphabet's largest: one
+            # gather per character instead of a binary search
+            top = int(self.alphabet[-1]) + 1 if len(self.alphabet) else 0
+            self._code_of = np.full(top + 1, self.base - 1, dtype=np.int64)
+            self._code_of[self.alphabet] = np.arange(1, len(self.alphabet) + 1)
+        return self._code_of[np.minimum(cps, len(self._code_of) - 1)]
 
     def lookup(self, keys: np.ndarray, n: int) -> np.ndarray:
         """Columns of n-character grams given as keys; -1 where absent."""
@@ -232,7 +238,8 @@ class CharGramIndex:
         if hi > self.max_n:
             raise ValueError("n-grams longer than the index")
         sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
-        codes = self._codes("".join(f" {w} " for w in words))
+        # " w1  w2 ": each word padded with a space on both sides, as sklearn pads
+        codes = self._codes(" " + "  ".join(words) + " " if words else "")
         codes = np.concatenate([codes, np.zeros(hi, dtype=np.int64)])  # room past the last word
         owner = np.repeat(np.arange(len(words), dtype=np.int64), sizes)
         starts = _starts(sizes)
