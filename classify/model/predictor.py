@@ -115,22 +115,6 @@ class Model:
             self.n_features,
         )
 
-    def scores_of(self, parts: list[Features], n: int) -> np.ndarray:
-        """Linear scores of feature rows (each part sorted by row, as the
-        vectorisers give them): each row's weighted features summed in order,
-        all score columns at once."""
-        if self._coef_t is None or self._coef_t.shape[0] != self.coef.shape[1]:
-            self._coef_t = np.ascontiguousarray(self.coef.T)  # one feature's weights side by side
-        scores = np.tile(self.intercept, (n, 1))
-        offset = 0
-        for f in parts:
-            if len(f.rows):
-                starts = np.flatnonzero(np.concatenate([[True], f.rows[1:] != f.rows[:-1]]))
-                contrib = self._coef_t[offset + f.cols] * f.values[:, None]
-                scores[f.rows[starts]] += np.add.reduceat(contrib, starts, axis=0)
-            offset += f.n_cols
-        return scores
-
     def decision_function(self, texts) -> np.ndarray:
         # each text's tokens as the vectorisers would split prepare()'s
         # document, without joining and splitting them again
