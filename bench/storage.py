@@ -1,6 +1,6 @@
 """Tagging an archive in a bucket against the same files in a local folder.
 
-    uv run python bench/storage.py [--n 8000] [--rounds 2] [--model DIR]
+    uv run python -m bench.storage [--n 8000] [--rounds 2] [--model DIR]
 
 Starts moto's S3 server as its own process on a loopback port (so the
 numbers are those of loopback moto on this machine, not of a real store),
