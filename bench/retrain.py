@@ -83,7 +83,7 @@ def predict_rows(model: Model, X) -> np.ndarray:
 
 def carve(args):
     base = load_model(args.model)
-    X_base, y_base, w_base = load_features(args.model, base.card)
+    X_base, y_base, w_base, g_base = load_features(args.model, base.card, with_groups=True)
     params = base.card.get("params", {})
     kept = {str(c): float(w) for c, w in zip(base.labels, base.weights)}
 
@@ -146,6 +146,7 @@ def carve(args):
             clf, _, overruled, _ = refit(
                 X_base, y_base, w_base, X_user, y_user, np.full(len(y_user), w), base_pred,
                 C=float(params.get("C", 0.1)), folds=5, keep_weights=kept if opt["keep"] else None, random_state=0,
+                groups_base=None if g_base is None else g_base.astype(object),
                 **({"share": opt["share"]} if "share" in opt else {}),
             )
             rows[name] = measure(with_classifier(base, clf))

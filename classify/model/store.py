@@ -104,7 +104,9 @@ def save_model(model: Model, card: dict, model_dir: Path, *, force: bool = False
     _atomic(model_dir / ARRAYS_FILE, lambda p: np.savez_compressed(open(p, "wb"), **arrays))
     files = [STRUCTURE_FILE, ARRAYS_FILE]
     if features is not None:
-        X, y, weights = features
+        X, y, weights, *rest = features
+        # each row's calibration group (its corpus; "" for none), when training had them
+        groups = {"groups": np.asarray(["" if g is None else str(g) for g in rest[0]], dtype=str)} if rest and rest[0] is not None else {}
         X = X.tocsr()
         _atomic(
             model_dir / FEATURES_FILE,
@@ -116,6 +118,7 @@ def save_model(model: Model, card: dict, model_dir: Path, *, force: bool = False
                 shape=np.asarray(X.shape, dtype=np.int64),
                 labels=np.asarray(y, dtype=str),
                 weights=np.asarray(weights, dtype=np.float64),
+                **groups,
             ),
         )
         files.append(FEATURES_FILE)
@@ -261,9 +264,10 @@ def load_model(model_dir: Path) -> Model:
                  np.asarray(s["decision_weights"], dtype=np.float64), card, tuple(s.get("lead", [0, 0])))
 
 
-def load_features(model_dir: Path, card: dict):
-    """The base model's stored training rows: (X as scipy CSR, labels, weights).
-    Training only (imports scipy)."""
+def load_features(model_dir: Path, card: dict, *, with_groups: bool = False):
+    """The base model's stored training rows: (X as scipy CSR, labels, weights),
+    and with ``with_groups`` each row's calibration group ("" for none; None
+    for a model stored without them). Training only (imports scipy)."""
     import scipy.sparse as sp
 
     model_dir = Path(model_dir)
@@ -279,8 +283,11 @@ def load_features(model_dir: Path, card: dict):
         indptr = _array(z, path, "indptr", "iu", 1, (n_rows + 1,))
         labels = _array(z, path, "labels", "U", 1, (n_rows,))
         weights = _array(z, path, "weights", "f", 1, (n_rows,))
+        groups = _array(z, path, "groups", "U", 1, (n_rows,)) if "groups" in z.files else None
     _need(indptr[0] == 0 and indptr[-1] == len(data) and (np.diff(indptr) >= 0).all(), path, "malformed row pointers")
     _need(len(indices) == 0 or (indices.min() >= 0 and indices.max() < n_cols), path, "column index out of range")
     _need((weights > 0).all(), path, "weights must be positive")
     X = sp.csr_matrix((data.astype(np.float32), indices, indptr), shape=(n_rows, n_cols))
+    if with_groups:
+        return X, labels.astype(str), weights.astype(np.float64), None if groups is None else groups.astype(str)
     return X, labels.astype(str), weights.astype(np.float64)

@@ -228,7 +228,7 @@ def train(data: pd.DataFrame, *, test_groups=None, split_by="source", test_size=
         card["evaluations"] = {
             f"leave-one-{leave_out}-out": leave_one_out(data, leave_out, params=params, seed=seed, calibrate_by=calibrate_by)
         }
-    return model, card, base_rows(pipeline[-1], X, y)
+    return model, card, base_rows(pipeline[-1], X, y, groups=_groups(train_df, calibrate_by))
 
 
 # Rows kept per label when a label has many: its hardest rows in full, plus a
@@ -239,8 +239,10 @@ HARD_ROWS = 1000
 EASY_ROWS = 500
 
 
-def base_rows(classifier, X, y, *, hard: int = HARD_ROWS, easy: int = EASY_ROWS, seed: int = 0):
-    """The training rows a linear model's refit depends on: (X, y, weights).
+def base_rows(classifier, X, y, *, hard: int = HARD_ROWS, easy: int = EASY_ROWS, seed: int = 0, groups=None):
+    """The training rows a linear model's refit depends on: (X, y, weights),
+    and their calibration ``groups`` too when given (so that a refit can
+    calibrate by corpus as training did).
 
     A label's rows far on the right side of every boundary barely move an
     SVM; those near or across a boundary (support vectors) decide it. Keep,
@@ -269,7 +271,10 @@ def base_rows(classifier, X, y, *, hard: int = HARD_ROWS, easy: int = EASY_ROWS,
         weights += [np.ones(hard), np.full(easy, len(rest) / easy)]
     keep, weights = np.concatenate(keep), np.concatenate(weights)
     order = np.argsort(keep)
-    return sp.csr_matrix(X)[keep[order]], y[keep[order]], weights[order]
+    rows = sp.csr_matrix(X)[keep[order]], y[keep[order]], weights[order]
+    if groups is None:
+        return rows
+    return (*rows, np.asarray(groups, dtype=object)[keep[order]])
 
 
 # Retraining ------------------------------------------------------------------
@@ -369,15 +374,33 @@ def overruled_rows(X_base, y_base, X_new, y_new, base_pred, *, C=OVERRULE_C, sha
     return mask, found
 
 
+def user_groups(y_new, folds: int, seed: int = 0, prefix: str = "yours") -> np.ndarray:
+    """Calibration groups for the user's articles when the base rows have
+    corpora as groups: stratified pseudo-groups, so that every label of
+    theirs, new ones included, is scored out of fold."""
+    y_new = np.asarray(y_new).astype(str)
+    k = int(min(folds, np.unique(y_new, return_counts=True)[1].min()))
+    groups = np.full(len(y_new), "", dtype=object)
+    if k >= 2:
+        for i, (_, test) in enumerate(StratifiedKFold(k, shuffle=True, random_state=seed).split(y_new, y_new)):
+            groups[test] = f"{prefix}-{i}"
+    return groups
+
+
 def refit(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, *, C, folds, keep_weights, random_state=0,
-          share=OVERRULE_SHARE):
+          share=OVERRULE_SHARE, groups_base=None):
     """Fit a classifier on base rows plus the user's, the user's labels
     winning where they disagree. ``keep_weights``: the base model's decision
     weights, kept; only labels new to the base are tuned (None: all are).
     ``share``: see :func:`overruled_rows` (``np.inf`` overrules nothing).
+    ``groups_base``: the base rows' calibration groups (their corpora), if
+    the base model stored them: the refit then calibrates as the base was
+    calibrated, on out-of-corpus scores, the user's articles in
+    :func:`user_groups` (without them it calibrates on random folds, which
+    makes it surer of itself on the base's own corpora).
 
-    Returns (classifier, (X, y, weights) it was fitted on, overruled mask over
-    the base rows, what was overruled per label).
+    Returns (classifier, (X, y, weights, calibration groups or None) it was
+    fitted on, overruled mask over the base rows, what was overruled per label).
     """
     y_base, y_new = np.asarray(y_base).astype(str), np.asarray(y_new).astype(str)
     overruled, found = overruled_rows(X_base, y_base, X_new, y_new, base_pred, share=share, seed=random_state)
@@ -391,12 +414,19 @@ def refit(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, *, C, folds, k
     classifier = CalibratedSVM(
         C=C, folds=int(min(folds, counts.min())), keep_weights=keep_weights, random_state=random_state
     )
-    classifier.fit(X, y, sample_weight=w)
-    return classifier, (X, y, w), overruled, found
+    groups = None
+    if groups_base is not None:
+        groups_base = np.asarray(groups_base, dtype=object)
+        # a model retrained before holds its user's groups: this user's get other names
+        earlier = {str(g).rsplit("-", 1)[0] for g in groups_base if str(g).startswith("yours")}
+        mine = user_groups(y_new, folds, random_state, prefix=f"yours{len(earlier) + 1}" if earlier else "yours")
+        groups = np.concatenate([groups_base[keep], mine])
+    classifier.fit(X, y, sample_weight=w, groups=groups)
+    return classifier, (X, y, w, groups), overruled, found
 
 
 def cross_validate(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, *, k, C, folds, keep_weights,
-                   random_state=0, n_jobs=None):
+                   random_state=0, n_jobs=None, groups_base=None):
     """Out-of-fold scores for the retraining report.
 
     The user's articles and the base rows are each split into ``k``
@@ -428,6 +458,7 @@ def cross_validate(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, *, k,
         clf, *_ = refit(
             X_base[b_fit], y_base[b_fit], w_base[b_fit], X_new[n_fit], y_new[n_fit], w_new[n_fit], base_pred[n_fit],
             C=C, folds=folds, keep_weights=keep_weights, random_state=random_state,
+            groups_base=None if groups_base is None else groups_base[b_fit],
         )
         proba = clf.predict_proba(X_new[n_test])
         return clf.classes_, proba, clf.decide(proba), clf.predict(X_base[b_test]) if len(b_test) else None
@@ -435,7 +466,8 @@ def cross_validate(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, *, k,
     def before(b_fit, b_test):
         smallest = np.unique(y_base[b_fit], return_counts=True)[1].min()
         clf = CalibratedSVM(C=C, folds=int(min(folds, smallest)), keep_weights=keep_weights, random_state=random_state)
-        return clf.fit(X_base[b_fit], y_base[b_fit], sample_weight=w_base[b_fit]).predict(X_base[b_test])
+        groups = None if groups_base is None else groups_base[b_fit]
+        return clf.fit(X_base[b_fit], y_base[b_fit], sample_weight=w_base[b_fit], groups=groups).predict(X_base[b_test])
 
     tasks = [delayed(after)(*n, *b) for n, b in zip(new_folds, base_folds)]
     if with_base:
@@ -635,7 +667,7 @@ def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", seed=0
     """
     base = load_model(base_dir)
     base_card = base.card
-    X_base, y_base, w_base = load_features(base_dir, base_card)
+    X_base, y_base, w_base, g_base = load_features(base_dir, base_card, with_groups=True)
     if test_groups:
         train_df, test_df, how = split(data, test_groups=test_groups, split_by=split_by)
     else:
@@ -650,7 +682,8 @@ def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", seed=0
     base_proba = base.predict_proba(texts)
     base_pred = np.asarray(base.decide(base_proba)).astype(str)
     params = base_card.get("params", {})
-    fit = {"C": float(params.get("C", 0.1)), "folds": 5, "keep_weights": keep_weights, "random_state": seed}
+    fit = {"C": float(params.get("C", 0.1)), "folds": 5, "keep_weights": keep_weights, "random_state": seed,
+           "groups_base": None if g_base is None else g_base.astype(object)}
     classifier, rows, overruled, found = refit(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, **fit)
     model = with_classifier(base, classifier)
 

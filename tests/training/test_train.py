@@ -338,3 +338,49 @@ def test_report_warns_when_a_label_is_found_poorly():
     assert "warning: sport" in format_report(report)
     cv["new_pred"] = np.array(["sport"] * 10 + ["other"] * 10)  # all found: no warning
     assert retrain_report(y_new, base_proba, np.array(["other"]), np.array(["other"] * 20), cv, **kw)["warnings"] == []
+
+
+def test_a_refit_calibrates_by_the_corpora_the_base_was_calibrated_by(tmp_path, monkeypatch):
+    """A base trained with --calibrate-by stores each row's group; retraining
+    calibrates on those groups plus pseudo-groups of the user's articles
+    (not on random folds), and a second retraining names its user's apart."""
+    from classify.model.store import save_model
+    from classify.training.classifier import CalibratedSVM
+    from classify.training.data import load_labelled
+    from classify.training.train import retrain, train
+
+    data = load_labelled([FIXTURES])
+    data["corpus"] = [("north", "south", "east")[i % 3] for i in range(len(data))]
+    model, card, features = train(data, test_size=0.2, params={"min_df": 1}, calibrate_by="corpus")
+    base = tmp_path / "base"
+    save_model(model, card, base, features=features)
+    *_, groups = load_features(base, read_card(base), with_groups=True)
+    assert len(set(groups)) >= 2 and set(groups) <= {"north", "south", "east"}
+
+    seen = []
+    fit = CalibratedSVM.fit
+
+    def spy(self, X, y, sample_weight=None, groups=None, ordinary=None):
+        seen.append(None if groups is None else {str(g) for g in groups})
+        return fit(self, X, y, sample_weight=sample_weight, groups=groups, ordinary=ordinary)
+
+    monkeypatch.setattr(CalibratedSVM, "fit", spy)
+    mine = load_labelled([new_data(tmp_path)])
+    _, card1, rows1 = retrain(base, mine)
+    assert seen and all(g is not None and g & {"north", "south", "east"} for g in seen)
+    assert any(any(x.startswith("yours-") for x in g) for g in seen)
+    once = tmp_path / "once"
+    save_model(_, card1, once, features=rows1)
+    *_, stored = load_features(once, read_card(once), with_groups=True)
+    assert {g for g in stored if g.startswith("yours-")} and set(stored) - {"yours-0", "yours-1"}
+
+    seen.clear()
+    retrain(once, mine)
+    assert any(any(x.startswith("yours2-") for x in g) for g in seen)
+
+
+def test_a_base_trained_without_calibration_groups_stores_none(tiny_model_dir):
+    """(Retraining such a base, which the other tests do, calibrates on random folds.)"""
+    *_, groups = load_features(tiny_model_dir, read_card(tiny_model_dir), with_groups=True)
+    assert groups is None
+    assert "groups" not in np.load(tiny_model_dir / "features.npz", allow_pickle=False).files
