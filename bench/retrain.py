@@ -146,7 +146,7 @@ def carve(args):
             clf, _, overruled, _ = refit(
                 X_base, y_base, w_base, X_user, y_user, np.full(len(y_user), w), base_pred,
                 C=float(params.get("C", 0.1)), folds=5, keep_weights=kept if opt["keep"] else None, random_state=0,
-                groups_base=None if g_base is None else g_base.astype(object),
+                groups_base=g_base,
                 **({"share": opt["share"]} if "share" in opt else {}),
             )
             rows[name] = measure(with_classifier(base, clf))

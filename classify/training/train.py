@@ -683,7 +683,7 @@ def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", seed=0
     base_pred = np.asarray(base.decide(base_proba)).astype(str)
     params = base_card.get("params", {})
     fit = {"C": float(params.get("C", 0.1)), "folds": 5, "keep_weights": keep_weights, "random_state": seed,
-           "groups_base": None if g_base is None else g_base.astype(object)}
+           "groups_base": g_base}
     classifier, rows, overruled, found = refit(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, **fit)
     model = with_classifier(base, classifier)
 
