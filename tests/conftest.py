@@ -1,12 +1,21 @@
+import os
 import shutil
+import tempfile
 
-import pytest
+# The compiled kernels check every index in tests (an out-of-bounds read
+# raises IndexError instead of crashing the run), compiled apart from the
+# unchecked machine code that users run. Set before numba is first imported;
+# subprocesses inherit both.
+os.environ.setdefault("NUMBA_BOUNDSCHECK", "1")
+os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "classify-tests-numba"))
 
-from classify.model.store import save_model
-from classify.training.data import load_labelled
-from classify.training.train import train
+import pytest  # noqa: E402
 
-from .helpers import FIXTURES
+from classify.model.store import save_model  # noqa: E402
+from classify.training.data import load_labelled  # noqa: E402
+from classify.training.train import train  # noqa: E402
+
+from .helpers import FIXTURES  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,86 +1,18 @@
-"""Vocabulary lookups for a whole batch of n-grams at once, in numpy.
+"""Vocabularies as integer tables, for counting a whole batch's n-grams at once.
 
 The fitted vectorisers in :mod:`classify.model.vectorize` produce exactly
 scikit-learn's matrices, but looking n-grams up one Python string at a time
 cost more than normalising the text. Here each n-gram becomes an integer key
 (its characters, or its words' ids, packed in a fixed base), a vocabulary
-becomes a dense table or a hash table (KeyTable), and a batch's n-grams are found with a
-few numpy calls. The indexes are derived from ``vocabulary_`` when first
-needed and are never pickled, so model files do not change.
+becomes a dense table or a hash table (KeyTable), and the compiled loops of
+:mod:`classify.model.kernels` count a batch against them. The indexes are
+derived from the terms when first needed and are never stored, so model
+files do not change.
 """
-
-import operator
-from itertools import chain, islice
 
 import numpy as np
 
-
-class Tokens:
-    """A batch's whitespace tokens: ``words``, the distinct (lowercased) words
-    in order of first appearance; ``ids``, one int32 id into them per token;
-    ``lengths``, the token count of each document. Unpacks as that triple.
-    Both vectorisers of a model read the same batch, so what they share
-    (:meth:`pairs`) is computed once."""
-
-    __slots__ = ("words", "ids", "lengths", "_pairs")
-
-    def __init__(self, words, ids, lengths):
-        self.words, self.ids, self.lengths = words, ids, lengths
-        self._pairs = None
-
-    def __iter__(self):
-        return iter((self.words, self.ids, self.lengths))
-
-    def pairs(self):
-        """``(doc, word, times)``: each distinct (document, word) once, sorted
-        by document then word id, with how often the word occurs there."""
-        if self._pairs is None:
-            width = max(len(self.words), 1)
-            doc = np.repeat(np.arange(len(self.lengths), dtype=np.int64), self.lengths)
-            pair, times = np.unique(doc * width + self.ids, return_counts=True)
-            self._pairs = pair // width, pair % width, times
-        return self._pairs
-
-
-def as_tokens(tokens) -> Tokens:
-    """``tokens`` as :class:`Tokens` (a plain ``(words, ids, lengths)`` triple is wrapped)."""
-    return tokens if isinstance(tokens, Tokens) else Tokens(*tokens)
-
-
-def tokenize_batch(docs):
-    """Whitespace tokens of each document, as ids into the batch's distinct words.
-
-    Returns ``(words, ids, lengths)``: the distinct words in order of first
-    appearance, one int32 id per token, and the token count of each document.
-    The per-token work runs in C (split, map); Python touches each distinct
-    word once.
-    """
-    toks = [d.lower().split() for d in docs]
-    lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
-    flat = list(chain.from_iterable(toks))
-    distinct = list(dict.fromkeys(flat))
-    index = dict(zip(distinct, range(len(distinct))))
-    ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int32, count=len(flat))
-    return Tokens(distinct, ids, lengths)
-
-
-def tokenize_token_lists(token_lists):
-    """:func:`tokenize_batch` of documents given as lists of tokens that hold
-    no white space (``" ".join(tokens)`` for each): the same ``(words, ids,
-    lengths)``, without joining and splitting them again. Tokens are
-    lowercased once per distinct token (lowercasing creates no white space
-    and, across a space, depends on no neighbour)."""
-    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-    flat = list(chain.from_iterable(token_lists))
-    raw = list(dict.fromkeys(flat))
-    raw_index = dict(zip(raw, range(len(raw))))
-    ids = np.fromiter(map(raw_index.__getitem__, flat), dtype=np.int32, count=len(flat))
-    lowered = list(map(str.lower, raw))
-    words = list(dict.fromkeys(lowered))
-    if len(words) < len(raw):  # forms that lowercase alike ("Ab", "ab") become one word
-        index = dict(zip(words, range(len(words))))
-        ids = np.fromiter(map(index.__getitem__, lowered), dtype=np.int32, count=len(lowered))[ids]
-    return Tokens(words, ids, lengths)
+from .kernels import char_counts, char_gram_columns, probe_all, word_counts
 
 
 def _codepoints(text: str) -> np.ndarray:
@@ -90,7 +22,8 @@ def _codepoints(text: str) -> np.ndarray:
 
 def _starts(lengths: np.ndarray) -> np.ndarray:
     """Where each of consecutive pieces of these lengths begins."""
-    return np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    return np.cumsum(lengths) - lengths
 
 
 def _vocabulary_arrays(vocabulary) -> tuple[list[str], np.ndarray]:
@@ -102,19 +35,11 @@ def _vocabulary_arrays(vocabulary) -> tuple[list[str], np.ndarray]:
     return terms, np.arange(len(terms), dtype=np.int64)
 
 
-def strictly_sorted(terms: list[str]) -> bool:
-    """Whether ``terms`` are in strictly increasing order, as scikit-learn
-    lays a vocabulary out (~10 ms for 150,000 terms: the comparisons run in C)."""
-    return all(map(operator.lt, terms, islice(terms, 1, None)))
-
-
 class KeyTable:
     """Non-negative integer keys -> columns, as an open-addressing hash table
-    in numpy: every query of a batch probes at once, round after round
-    (linear probing, the table at most a quarter full, so nearly all finish
-    in the first round). 2.6 times as fast as sorting the queries and
-    binary-searching sorted keys (70,000 queries against 100,000 keys:
-    3.9 ms against 9.9 ms)."""
+    in a numpy array (linear probing, at most a quarter full), built here and
+    probed by the compiled kernels. Each slot holds its key and column side
+    by side, so a probe touches one cache line."""
 
     _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads consecutive keys
 
@@ -125,8 +50,8 @@ class KeyTable:
         bits = max(4, int(np.ceil(np.log2(max(len(keys), 1)))) + 2)
         self._shift = np.uint64(64 - bits)
         self._mask = (1 << bits) - 1
-        self._keys = np.full(1 << bits, -1, dtype=np.int64)  # -1: an empty slot
-        self._cols = np.full(1 << bits, -1, dtype=np.int64)
+        self._slots = np.full((1 << bits, 2), -1, dtype=np.int64)  # (key, column); key -1: empty
+        self._keys, self._cols = self._slots[:, 0], self._slots[:, 1]
         self.size = len(keys)
         pending, slot = np.arange(len(keys)), self._slot(keys)
         while len(pending):
@@ -147,18 +72,11 @@ class KeyTable:
 
     def lookup(self, wanted: np.ndarray) -> np.ndarray:
         """The column of each wanted key, -1 where the table lacks it."""
-        wanted = np.asarray(wanted, dtype=np.int64)
-        out = np.full(len(wanted), -1, dtype=np.int64)
-        if not self.size:
-            return out
-        at, slot = np.arange(len(wanted)), self._slot(wanted)
-        while len(at):
-            found = self._keys[slot]
-            hit = found == wanted
-            out[at[hit]] = self._cols[slot[hit]]
-            going = (found != -1) & ~hit  # an empty slot ends the search
-            at, slot, wanted = at[going], (slot[going] + 1) & self._mask, wanted[going]
-        return out
+        return probe_all(*self.arrays(), np.asarray(wanted, dtype=np.int64))
+
+    def arrays(self):
+        """``(slots, shift, mask)``: the table as the kernels probe it."""
+        return self._slots, int(self._shift), self._mask
 
 
 class CharGramIndex:
@@ -197,6 +115,8 @@ class CharGramIndex:
         short = lengths <= self.dense_n
         self.dense[keys[short] // self.dense_div] = cols[short]
         self.table = KeyTable(keys[~short], cols[~short])
+        # a gram's key is sum(code_i * powers[i])
+        self.powers = self.base ** np.arange(max_n - 1, -1, -1, dtype=np.int64)
 
     def _codes(self, text: str) -> np.ndarray:
         """Each character's code: its place in the alphabet from 1, or
@@ -228,48 +148,24 @@ class CharGramIndex:
         return keys
 
     def word_columns(self, words: list[str], lo: int, hi: int):
-        """Vocabulary columns of each word's ``char_wb`` n-grams.
-
-        Returns ``(cols, counts)``: all columns, grouped by word in order, and
-        how many belong to each word. The grams are sklearn's: every window of
-        n characters of " word " for n up to its length, and the padded word
-        itself once if the smallest n exceeds it.
-        """
+        """Vocabulary columns of each word's ``char_wb`` n-grams, as sparse
+        rows ``(offsets, cols)``: word ``w``'s are ``cols[offsets[w] :
+        offsets[w + 1]]``. The grams are sklearn's: every window of n
+        characters of " word " for n shorter than it, and the padded word
+        itself once if some n reaches its length."""
         if hi > self.max_n:
             raise ValueError("n-grams longer than the index")
         sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
         # " w1  w2 ": each word padded with a space on both sides, as sklearn pads
         codes = self._codes(" " + "  ".join(words) + " " if words else "")
-        codes = np.concatenate([codes, np.zeros(hi, dtype=np.int64)])  # room past the last word
-        owner = np.repeat(np.arange(len(words), dtype=np.int64), sizes)
-        starts = _starts(sizes)
-        room = np.repeat(starts + sizes, sizes) - np.arange(len(owner))  # chars left in the word
-        total = len(owner)
-        # one row per position, one column per n: the row-major order of the
-        # found columns is then word by word, as the memo needs them
-        found = np.full((total, hi - lo + 1), -1, dtype=np.int64)
-        key = np.zeros(total, dtype=np.int64)
-        for n in range(1, hi + 1):
-            key += codes[n - 1 : n - 1 + total] * self.base ** (self.max_n - n)
-            if n >= lo:
-                fits = np.flatnonzero(room >= n)
-                found[fits, n - lo] = self.lookup(key[fits], n)
-        hit = found >= 0
-        cols = found[hit]
-        owners = np.repeat(owner, hit.sum(axis=1))
-        short = sizes < lo  # sklearn still counts the whole padded word once
-        if short.any():
-            which = np.flatnonzero(short)
-            whole = self.encode([f" {words[i]} " for i in which])
-            extra = np.full(len(which), -1, dtype=np.int64)
-            for n in np.unique(sizes[which]).tolist():
-                same = sizes[which] == n
-                extra[same] = self.lookup(whole[same], n)
-            cols = np.concatenate([cols, extra[extra >= 0]])
-            owners = np.concatenate([owners, which[extra >= 0]])
-            order = np.argsort(owners, kind="stable")
-            cols, owners = cols[order], owners[order]
-        return cols, np.bincount(owners, minlength=len(words))
+        return char_gram_columns(codes, _starts(sizes), sizes, lo, hi, self.powers, self.dense, self.dense_n,
+                                 self.dense_div, *self.table.arrays())
+
+    def counts(self, tokens, ngram_range, n_cols: int):
+        """A tokenised batch's ``char_wb`` n-gram counts, as sparse rows
+        ``(offsets, cols, counts)`` (see :mod:`classify.model.kernels`)."""
+        offsets, cols = self.word_columns(tokens.words, *ngram_range)
+        return char_counts(tokens.ids, tokens.lengths, offsets, cols, n_cols)
 
 
 class WordGramIndex:
@@ -299,35 +195,10 @@ class WordGramIndex:
         """Each word's id among the vocabulary's words (0: in no term)."""
         return np.fromiter(map(self.ids.get, words, [0] * len(words)), dtype=np.int64, count=len(words))
 
-    def bigram_occurrences(self, wid, lengths):
-        """``(docs, cols)`` of every bigram occurrence the vocabulary holds,
-        sorted by document, for tokens given as vocabulary word ids."""
-        doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        if len(wid) < 2 or not len(self.table):
-            return doc[:0], doc[:0]
-        same = doc[1:] == doc[:-1]  # pairs never cross documents
-        a, b = wid[:-1], wid[1:]
-        known = np.flatnonzero(same & (a > 0) & (b > 0))
-        c = self.table.lookup(a[known] * self.width + b[known])
-        hit = c >= 0
-        return doc[known[hit]], c[hit]
-
-    def columns(self, words, ids, lengths, ngram_range):
-        """``(rows, cols)``: document and vocabulary column of every n-gram
-        occurrence that the vocabulary holds, in no particular order."""
+    def counts(self, tokens, ngram_range, n_cols: int):
+        """A tokenised batch's word uni- and bigram counts, as sparse rows
+        ``(offsets, cols, counts)`` (see :mod:`classify.model.kernels`)."""
         lo, hi = ngram_range
-        wid = self.word_ids(words)[ids]
-        cols, docs = [], []
-        if lo <= 1 <= hi:
-            doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-            c = self.unigram[wid]
-            hit = c >= 0
-            cols.append(c[hit])
-            docs.append(doc[hit])
-        if lo <= 2 <= hi:
-            d, c = self.bigram_occurrences(wid, lengths)
-            cols.append(c)
-            docs.append(d)
-        cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-        docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
-        return docs, cols
+        wid = self.word_ids(tokens.words)[tokens.ids]
+        return word_counts(wid, tokens.lengths, lo <= 1 <= hi, lo <= 2 <= hi, self.unigram, self.width,
+                           *self.table.arrays(), n_cols)

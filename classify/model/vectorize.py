@@ -8,20 +8,21 @@ n-grams of whitespace tokens, or character n-grams inside word boundaries
 each row scaled to unit length. ``tests/model/test_vectorize.py`` compares it
 with scikit-learn's own output.
 
-Character n-grams depend only on the word they are cut from, and news
-vocabulary is Zipfian, so each word's n-gram columns are memoised (bounded),
-and the words a batch misses are looked up together in a
-:class:`~classify.model.ngrams.CharGramIndex`.
+Counting is the cost. A batch is counted by the compiled loops of
+:mod:`classify.model.kernels` against integer indexes of the vocabulary
+(:mod:`classify.model.ngrams`); a few documents, one n-gram at a time in
+Python, which needs neither numba nor the indexes (predicting one article
+starts in a third of a second).
 """
 
 import operator
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import chain, compress, islice
+from itertools import chain, islice
 
 import numpy as np
 
-from .ngrams import CharGramIndex, WordGramIndex, as_tokens, strictly_sorted
+from .tokens import Tokens
 
 
 @dataclass
@@ -56,99 +57,29 @@ def word_grams(tokens: list[str], lo: int, hi: int) -> list[str]:
     return out
 
 
-def _evict(memo: dict) -> None:
-    """Keep the older half: in news text the frequent words arrive first, so
-    this drops mostly rare words, in O(n) and without per-hit bookkeeping."""
-    # deleting the newer half in place: 6 ms a time against 10-12 ms for
-    # rebuilding the dict from the older half (30,000 words)
-    for word in list(islice(reversed(memo), len(memo) - len(memo) // 2)):
-        del memo[word]
+def strictly_sorted(terms: list[str]) -> bool:
+    """Whether ``terms`` are in strictly increasing order, as scikit-learn
+    lays a vocabulary out (~10 ms for 150,000 terms: the comparisons run in C)."""
+    return all(map(operator.lt, terms, islice(terms, 1, None)))
 
 
-def _aggregate(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray | None, n_cols: int):
-    """Distinct (row, col) pairs, sorted, with the summed weight of each."""
-    key = rows.astype(np.int64) * n_cols + cols
-    if weights is None:
-        key, counts = np.unique(key, return_counts=True)
-        counts = counts.astype(np.float64)
-    else:
-        key, inverse = np.unique(key, return_inverse=True)
-        counts = np.bincount(inverse, weights=weights, minlength=len(key))
-    return key // n_cols, key % n_cols, counts
-
-
-def _runs(flat: np.ndarray, sizes: np.ndarray, first: np.ndarray, which: np.ndarray):
-    """The runs ``flat[first[w] : first[w] + sizes[w]]`` for each ``w`` of
-    ``which``, one after another, and the length of each."""
-    per = sizes[which]
-    total = int(per.sum())
-    if total == 0:
-        return flat[:0], per
-    # positions step by one inside a run and jump at each run's start: one cumsum
-    some = per > 0
-    src, length = first[which[some]], per[some]
-    step = np.ones(total, dtype=np.int64)
-    starts = np.cumsum(length) - length
-    step[0] = src[0]
-    step[starts[1:]] = src[1:] - (src[:-1] + length[:-1] - 1)
-    return flat[np.cumsum(step)], per
-
-
-def _interleave(a: np.ndarray, b: np.ndarray):
-    """Where the items of two increasing arrays with no value in common go in
-    their merged increasing order: (positions of a's, positions of b's)."""
-    at_b = np.searchsorted(a, b) + np.arange(len(b))
-    is_b = np.zeros(len(a) + len(b), dtype=bool)
-    is_b[at_b] = True
-    return np.flatnonzero(~is_b), at_b
-
-
-def _sum_by_key(key: np.ndarray, weights: np.ndarray):
-    """Distinct non-negative keys, sorted, and the summed (integer) weight of each."""
-    if not len(key):
-        return key, np.zeros(0, dtype=np.float64)
-    top = int(key.max())
-    if int(weights.max()) < (1 << 20) and top < (1 << 42):
-        # weight in the low bits: one plain sort instead of an argsort
-        packed = np.sort((key << 20) | weights)
-        key = packed >> 20
-        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-        return key[starts], np.add.reduceat(packed & ((1 << 20) - 1), starts).astype(np.float64)
-    key, inverse = np.unique(key, return_inverse=True)
-    return key, np.bincount(inverse, weights=weights, minlength=len(key))
-
-
-def _row_sums(rows: np.ndarray, values: np.ndarray, weights: np.ndarray, cols: np.ndarray, n_rows: int) -> np.ndarray:
-    """``sum_i values[i] * weights[cols[i]]`` per row: one bincount per
-    column of ``weights`` (3.3 times as fast as gathering whole rows of
-    weights and summing runs of sorted entries)."""
-    out = np.empty((n_rows, weights.shape[1]))
-    for j in range(weights.shape[1]):
-        out[:, j] = np.bincount(rows, weights=values * weights[cols, j], minlength=n_rows)
-    return out
+def _tfidf(offsets: np.ndarray, counts: np.ndarray, idf_of_entries: np.ndarray) -> np.ndarray:
+    """sklearn's sublinear TF-IDF values of sparse rows of counts, each row
+    scaled to unit length."""
+    values = (1.0 + np.log(counts)) * idf_of_entries
+    rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(offsets) - 1))
+    return values / np.where(norms > 0, norms, 1.0)[rows]
 
 
 class Vectorizer:
     """One fitted TF-IDF branch (``analyzer`` ``"word"`` or ``"char_wb"``)."""
 
-    # Bounded, so that memory stays flat over a long run: 30,000 words hold
-    # ~10 MB; 100,000 cost ~12 MB more of peak memory over 16,000 articles and
-    # were not measurably faster (CPU time, alternating runs).
-    MEMO_WORDS = 30_000
-    # From this many documents on, a batch's word n-grams are looked up at once
-    # in a WordGramIndex (built once, ~0.13 s); from this many memo misses on,
-    # character n-grams in a CharGramIndex (~30 ms). One article is cheaper
-    # one n-gram at a time than building either.
-    WORD_INDEX_MIN_DOCS = 32
-    WORD_INDEX_MIN_DOCS_BUILT = 2
-    CHAR_INDEX_MIN_MISSES = 1000
-    CHAR_INDEX_MIN_MISSES_BUILT = 16
-    # A batch's character n-gram counts: those of the HOT_COLUMNS most frequent
-    # columns (lowest idf: ~85% of the (document, n-gram) entries of news text)
-    # are summed in a dense table, at most HOT_MAX_BINS (256 KB) at a time, and
-    # only the rest are sorted.
-    HOT_COLUMNS = 4096
-    HOT_MAX_BINS = 1 << 15
+    # From this many documents on, a batch is counted by the compiled kernels
+    # (paid once per process: importing numba ~0.3 s, loading the compiled
+    # code, building the index ~0.1 s); fewer, one n-gram at a time in
+    # Python, unless the index is already built.
+    KERNEL_MIN_DOCS = 8
 
     def __init__(self, analyzer: str, ngram_range, terms: list[str], idf: np.ndarray):
         if analyzer not in ("word", "char_wb"):
@@ -163,8 +94,6 @@ class Vectorizer:
         self._sorted = None
         self._index = None
         self._index_tried = False
-        self._memo: dict[str, bytes] = {}
-        self._hot = None
 
     @property
     def n_features(self) -> int:
@@ -199,26 +128,23 @@ class Vectorizer:
                 return column
         return self.vocabulary.get
 
-    def _hot_columns(self):
-        """The HOT_COLUMNS columns of lowest idf in column order, and each
-        column's place among them (-1 for the others); built on first use."""
-        if self._hot is None:
-            k = min(self.HOT_COLUMNS, self.n_features)
-            hot = np.sort(np.argsort(self.idf, kind="stable")[:k])
-            rank = np.full(self.n_features, -1, dtype=np.int32)
-            rank[hot] = np.arange(k, dtype=np.int32)
-            self._hot = hot, rank
-        return self._hot
-
     def grams(self, token: str) -> list[str]:
         """The n-grams this branch counts for one token (char_wb) ."""
         return char_wb_grams(token, *self.ngram_range)
 
-    def _lookup_index(self):
-        """The batch lookup index, built on first use; None if this vocabulary
-        cannot be indexed (then lookups go one by one)."""
+    def _batch_index(self, n_docs: int):
+        """The vocabulary index that the kernels count a batch of ``n_docs``
+        against, built on first use; None: count one n-gram at a time (a
+        small batch, or a vocabulary the index cannot hold, such as word
+        trigrams)."""
+        if self._index is None and (self._index_tried or n_docs < self.KERNEL_MIN_DOCS):
+            return None
         if not self._index_tried:
             self._index_tried = True
+            # imported here, not at the top: numba's import alone costs as
+            # much as predicting one article
+            from .ngrams import CharGramIndex, WordGramIndex
+
             try:
                 # the terms in column order: no dict to build
                 if self.analyzer == "word":
@@ -229,198 +155,66 @@ class Vectorizer:
                 self._index = None
         return self._index
 
-    def transform(self, tokens) -> Features:
-        """TF-IDF rows of a tokenised batch ``(words, ids, lengths)`` (see
-        :func:`~classify.model.ngrams.tokenize_batch`)."""
-        tokens = as_tokens(tokens)
-        n_docs = len(tokens.lengths)
-        if self.analyzer == "word":
-            rows, cols, counts = self._word_counts(*tokens)
-        else:
-            rows, cols, counts = self._char_counts(tokens)
-        values = (1.0 + np.log(counts)) * self.idf[cols]
-        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_docs))
-        values /= np.where(norms > 0, norms, 1.0)[rows]
-        return Features(rows, cols, values, n_docs, self.n_features)
+    def warm_up(self) -> None:
+        """Build the index and load the compiled kernels now (once per
+        process), by scoring an empty document, rather than in the first batch."""
+        if self._batch_index(self.KERNEL_MIN_DOCS) is not None:
+            empty = Tokens([], np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64))
+            self.scores(empty, np.zeros((self.n_features, 1)))
 
-    def _word_index(self, n_docs: int):
-        """The word index for a batch of ``n_docs`` (once built, for all but
-        single documents), or None: look n-grams up one at a time."""
-        built = self._index is not None and n_docs >= self.WORD_INDEX_MIN_DOCS_BUILT
-        return self._lookup_index() if built or n_docs >= self.WORD_INDEX_MIN_DOCS else None
-
-    def _word_counts(self, words, ids, lengths):
-        lo, hi = self.ngram_range
-        index = self._word_index(len(lengths))
+    def counts(self, tokens: Tokens):
+        """A tokenised batch's n-gram counts, as sparse rows ``(offsets, cols,
+        counts)``: document ``d``'s distinct columns are
+        ``cols[offsets[d] : offsets[d + 1]]``, in no particular order."""
+        tokens = Tokens(*tokens)
+        index = self._batch_index(len(tokens.lengths))
         if index is not None:
-            rows, cols = index.columns(words, ids, lengths, self.ngram_range)
-        else:
-            get = self._column_of()
-            ids_list = ids.tolist()
-            starts = np.concatenate([[0], np.cumsum(lengths)]).tolist()
-            cols, rows = [], []
-            for d in range(len(lengths)):
-                toks = [words[i] for i in ids_list[starts[d] : starts[d + 1]]]
-                found = [j for j in map(get, word_grams(toks, lo, hi)) if j is not None]
-                cols += found
-                rows += [d] * len(found)
-            rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-        return _aggregate(rows, cols, None, self.n_features)
+            return index.counts(tokens, self.ngram_range, self.n_features)
+        return self._counts_one_by_one(tokens)
 
-    def _char_parts(self, tokens):
-        """A batch's character n-gram counts in two parts: the hot columns as
-        dense ``(first document, documents x hot columns table)`` blocks, made
-        one at a time as the returned iterator is consumed (so that each block
-        is worked on while it is still in cache), and the others as sorted
-        ``document * n_features + column`` keys with their counts."""
-        words, lengths = tokens.words, tokens.lengths
-        n_docs, n_cols = len(lengths), self.n_features
-        hot_cols, _rank = self._hot_columns()
-        n_hot = max(len(hot_cols), 1)
-        memo = self._memo
-        pieces = list(map(memo.get, words))
-        misses = list(compress(range(len(pieces)), map(operator.not_, pieces)))  # pieces are never empty
-        if misses:
-            for i, c in zip(misses, self._miss_pieces([words[i] for i in misses])):
-                if len(memo) >= self.MEMO_WORDS:
-                    _evict(memo)
-                memo[words[i]] = pieces[i] = c
-        # each word's piece: [h, its h hot columns' places, its other columns]
-        flat = np.frombuffer(b"".join(pieces), dtype=np.int32)
-        sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)) >> 2
-        first = np.cumsum(sizes) - sizes
-        n_hot_of = flat[first].astype(np.int64) if len(flat) else np.zeros(len(pieces), dtype=np.int64)
-        # each distinct (document, word) once, with how often the word occurs
-        pair_doc, pair_word, times = tokens.pairs()
-        # the other columns: sorted
-        cold, per_pair = _runs(flat, sizes - 1 - n_hot_of, first + 1 + n_hot_of, pair_word)
-        c_key, c_counts = _sum_by_key(np.repeat(pair_doc, per_pair) * n_cols + cold, np.repeat(times, per_pair))
-        # hot columns: a dense table of documents x hot columns, block by block
-        places, per_pair = _runs(flat, n_hot_of, first + 1, pair_word)
-        keys = np.repeat(pair_doc * n_hot, per_pair) + places
-        weights = np.repeat(times, per_pair)
-        ends = np.concatenate([[0], np.cumsum(per_pair)])
-        # blocks that fit in a core's cache: with 4,096 hot columns, 8
-        # documents (a whole batch of 256 at once, 8 MB, took twice the CPU time)
-        block = max(1, self.HOT_MAX_BINS // n_hot)
-        bounds = np.searchsorted(pair_doc, np.arange(0, n_docs + block, block)).tolist()
+    def _counts_one_by_one(self, tokens: Tokens):
+        lo, hi = self.ngram_range
+        words, n_docs = tokens.words, len(tokens.lengths)
+        get = self._column_of()
+        ids = tokens.ids.tolist()
+        starts = np.concatenate([[0], np.cumsum(tokens.lengths)]).tolist()
+        if self.analyzer == "char_wb":  # each distinct word's columns once
+            columns = [[j for j in map(get, char_wb_grams(w, lo, hi)) if j is not None] for w in words]
+        rows, cols = [], []
+        for d in range(n_docs):
+            doc = ids[starts[d] : starts[d + 1]]
+            if self.analyzer == "char_wb":
+                found = list(chain.from_iterable(columns[i] for i in doc))
+            else:
+                found = [j for j in map(get, word_grams([words[i] for i in doc], lo, hi)) if j is not None]
+            cols += found
+            rows += [d] * len(found)
+        key, counts = np.unique(np.asarray(rows, dtype=np.int64) * self.n_features + np.asarray(cols, dtype=np.int64),
+                                return_counts=True)
+        offsets = np.searchsorted(key, np.arange(n_docs + 1) * self.n_features)
+        return offsets, key % self.n_features, counts.astype(np.float64)
 
-        def blocks():
-            for b, d0 in enumerate(range(0, n_docs, block)):
-                d1 = min(d0 + block, n_docs)
-                e0, e1 = int(ends[bounds[b]]), int(ends[bounds[b + 1]])
-                sums = np.bincount(keys[e0:e1] - d0 * n_hot, weights=weights[e0:e1], minlength=(d1 - d0) * n_hot)
-                # float even when the block holds no entry (bincount then gives ints)
-                yield d0, sums.astype(np.float64, copy=False).reshape(d1 - d0, n_hot)
+    def transform(self, tokens: Tokens) -> Features:
+        """TF-IDF rows of a tokenised batch (:class:`~classify.model.tokens.Tokens`),
+        each row's columns in increasing order."""
+        offsets, cols, counts = self.counts(tokens)
+        rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        order = np.lexsort((cols, rows))
+        rows, cols, counts = rows[order], cols[order].astype(np.int64), counts[order]
+        values = _tfidf(offsets, counts, self.idf[cols])
+        return Features(rows, cols, values, len(offsets) - 1, self.n_features)
 
-        return blocks(), c_key, c_counts
-
-    def _char_counts(self, tokens):
-        """Distinct (document, column) pairs of a batch's character n-grams,
-        sorted, with their counts."""
-        n_cols = self.n_features
-        hot_cols, _rank = self._hot_columns()
-        dense, c_key, c_counts = self._char_parts(tokens)
-        h_rows, h_cols, h_counts = [], [], []
-        for d0, table in dense:
-            found = np.flatnonzero(table)
-            h_rows.append(found // table.shape[1] + d0)
-            h_cols.append(hot_cols[found % table.shape[1]])
-            h_counts.append(table.ravel()[found])
-        if not h_rows:
-            return c_key // n_cols, c_key % n_cols, c_counts
-        h_rows, h_cols = np.concatenate(h_rows), np.concatenate(h_cols)
-        at_h, at_c = _interleave(h_rows * n_cols + h_cols, c_key)
-        size = len(at_h) + len(at_c)
-        rows, cols, counts = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64), np.empty(size)
-        rows[at_h], rows[at_c] = h_rows, c_key // n_cols
-        cols[at_h], cols[at_c] = h_cols, c_key % n_cols
-        counts[at_h], counts[at_c] = np.concatenate(h_counts), c_counts
-        return rows, cols, counts
-
-    def scores(self, tokens, weights: np.ndarray) -> np.ndarray:
+    def scores(self, tokens: Tokens, weights: np.ndarray) -> np.ndarray:
         """``transform(tokens) @ weights`` for ``weights`` of n_features x k,
-        without building the rows of the hot character columns: their TF-IDF
-        is taken and multiplied in the dense table (a matrix product), only
-        the other columns as sparse entries."""
-        tokens = as_tokens(tokens)
-        n_docs = len(tokens.lengths)
-        out = np.zeros((n_docs, weights.shape[1]))
-        square = np.zeros(n_docs)
-        if self.analyzer != "char_wb":
-            index = self._word_index(n_docs)
-            if index is None or self.ngram_range[1] > 2:
-                f = self.transform(tokens)
-                return _row_sums(f.rows, f.values, weights, f.cols, n_docs)
-            self._word_scores(index, tokens, weights, out, square)
-            norms = np.sqrt(square)
-            return out / np.where(norms > 0, norms, 1.0)[:, None]
-        hot_cols, _rank = self._hot_columns()
-        dense, c_key, c_counts = self._char_parts(tokens)
-        hot_idf, hot_weights = self.idf[hot_cols], weights[hot_cols]
-        for d0, table in dense:
-            tf = np.zeros_like(table)
-            np.log(table, out=tf, where=table > 0)
-            tf += table > 0
-            tf *= hot_idf
-            square[d0 : d0 + len(table)] += np.einsum("ij,ij->i", tf, tf)
-            out[d0 : d0 + len(table)] += tf @ hot_weights
-        self._add_counts(c_key // self.n_features, c_key % self.n_features, c_counts, weights, out, square)
-        norms = np.sqrt(square)
-        return out / np.where(norms > 0, norms, 1.0)[:, None]
+        without making the rows."""
+        offsets, cols, counts = self.counts(tokens)
+        if self._index is not None:  # the kernels are loaded
+            from .kernels import tfidf_scores
 
-    def _add_counts(self, rows, cols, counts, weights, out, square) -> None:
-        """Add (row, column, count) entries, each pair once, to the unscaled
-        scores ``out`` and the squared row lengths ``square``."""
-        values = (1.0 + np.log(counts)) * self.idf[cols]
-        square += np.bincount(rows, weights=values * values, minlength=len(square))
-        out += _row_sums(rows, values, weights, cols, len(square))
-
-    def _word_scores(self, index, tokens, weights, out, square) -> None:
-        """The word branch's unscaled scores, unigrams and bigrams apart (no
-        column is both, so neither needs merging into the other). A unigram's
-        count in a document is its word's, which the batch's (document, word)
-        pairs already hold, so only bigram occurrences are sorted."""
-        lo, hi = self.ngram_range
-        wid = index.word_ids(tokens.words)
-        if lo <= 1 <= hi:
-            doc, word, times = tokens.pairs()
-            cols = index.unigram[wid[word]]
-            hit = cols >= 0
-            self._add_counts(doc[hit], cols[hit], times[hit].astype(np.float64), weights, out, square)
-        if lo <= 2 <= hi:
-            docs, cols = index.bigram_occurrences(wid[tokens.ids], tokens.lengths)
-            key, counts = _sum_by_key(docs * self.n_features + cols, np.ones(len(cols), dtype=np.int64))
-            self._add_counts(key // self.n_features, key % self.n_features, counts, weights, out, square)
-
-    def _miss_pieces(self, words: list[str]) -> list[bytes]:
-        """Each word's memo piece, int32 bytes: how many of its n-gram columns
-        are hot, their places among the hot columns, then its other columns
-        (each part in the order of the word's n-grams)."""
-        lo, hi = self.ngram_range
-        # the index once it is built (a few misses are still cheaper one by one)
-        built = self._index is not None and len(words) >= self.CHAR_INDEX_MIN_MISSES_BUILT
-        index = self._lookup_index() if built or len(words) >= self.CHAR_INDEX_MIN_MISSES else None
-        if index is None:
-            get = self._column_of()
-            found = [[j for j in map(get, char_wb_grams(w, lo, hi)) if j is not None] for w in words]
-            counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-            cols = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(counts.sum()))
-        else:
-            cols, counts = index.word_columns(words, lo, hi)
-        _hot, rank = self._hot_columns()
-        owner = np.repeat(np.arange(len(words), dtype=np.int64), counts)
-        place = rank[cols]
-        hot = place >= 0
-        # per word: its hot entries, then its others, each in n-gram order
-        order = np.argsort(owner * 2 + ~hot, kind="stable")
-        values = np.where(hot, place, cols)[order]
-        size = counts + 1
-        start = np.cumsum(size) - size
-        out = np.empty(int(size.sum()), dtype=np.int32)
-        header = np.zeros(len(out), dtype=bool)
-        header[start] = True
-        out[start] = np.bincount(owner[hot], minlength=len(words))
-        out[~header] = values
-        data = out.tobytes()
-        return [data[a:b] for a, b in zip((start * 4).tolist(), ((start + size) * 4).tolist())]
+            return tfidf_scores(offsets, cols, counts, self.idf, weights)
+        values = _tfidf(offsets, counts, self.idf[cols])
+        rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        out = np.empty((len(offsets) - 1, weights.shape[1]))
+        for j in range(weights.shape[1]):
+            out[:, j] = np.bincount(rows, weights=values * weights[cols, j], minlength=len(out))
+        return out

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import EXIT_OK, EXIT_SOME_FAILED, ClassifyError
-from .read import DEFAULT_PATTERN, Article, Listing, expand, iter_articles, path_of, read_refs
+from .read import COLLECTION_SUFFIXES, DEFAULT_PATTERN, Article, Listing, expand, iter_articles, path_of, read_refs
 from .rows import columns, tag_batch
 from .storage import as_local, is_url
 from .write import open_writer
@@ -102,6 +102,8 @@ def run(
     :mod:`.storage`), opened with ``storage_options``.
     """
     summary = Summary()
+    if _many(paths):
+        model.warm_up()  # start-up, like loading the model: not tagging time
     started = time.perf_counter()
     cols = columns(model.labels, explain)
     output = as_local(output)
@@ -178,6 +180,20 @@ def run(
     return summary
 
 
+def _many(paths) -> bool:
+    """Whether the inputs may hold many articles: several paths, a folder, a
+    glob, a URL or a collection file (not one article file, nor stdin)."""
+    if len(paths) != 1:
+        return True
+    name = str(paths[0])
+    if name == "-":
+        return False
+    if is_url(name) or any(c in name for c in "*?["):
+        return True
+    path = Path(name)
+    return path.is_dir() or path.suffix.lower() in COLLECTION_SUFFIXES
+
+
 def _recorded(articles, order: list):
     # the paths of a clean run, in input order, for the resumed output
     for art in articles:
@@ -240,6 +256,7 @@ def _init_worker(model_dir):
     from ..model.store import load_model
 
     _WORKER_MODEL = load_model(model_dir)
+    _WORKER_MODEL.warm_up()
 
 
 def _work(args):

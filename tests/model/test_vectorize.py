@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classify.model.ngrams import CharGramIndex, WordGramIndex, strictly_sorted, tokenize_batch
-from classify.model.vectorize import Vectorizer
+from classify.model.ngrams import CharGramIndex, WordGramIndex
+from classify.model.tokens import tokenize_batch
+from classify.model.vectorize import Vectorizer, strictly_sorted
 from classify.training.estimators import ArabicNormalizer, CharTfidf, WordTfidf
 from classify.training.export import as_csr
 
@@ -20,13 +21,10 @@ from ..helpers import FIXTURES, SHARED, needs_corpora
 
 @pytest.fixture(autouse=True, params=["one-by-one", "indexed"])
 def lookup(request, monkeypatch):
-    """Every test runs twice: n-grams looked up one at a time, and through
-    the numpy indexes of classify.model.ngrams (forced on for any batch size)."""
-    big = 10**9
-    monkeypatch.setattr(Vectorizer, "CHAR_INDEX_MIN_MISSES", 0 if request.param == "indexed" else big)
-    monkeypatch.setattr(Vectorizer, "CHAR_INDEX_MIN_MISSES_BUILT", 0 if request.param == "indexed" else big)
-    monkeypatch.setattr(Vectorizer, "WORD_INDEX_MIN_DOCS", 0 if request.param == "indexed" else big)
-    monkeypatch.setattr(Vectorizer, "WORD_INDEX_MIN_DOCS_BUILT", 0 if request.param == "indexed" else big)
+    """Every test runs twice: n-grams looked up one at a time in Python, and
+    counted by the compiled kernels against the indexes of
+    classify.model.ngrams (forced on for any batch size)."""
+    monkeypatch.setattr(Vectorizer, "KERNEL_MIN_DOCS", 0 if request.param == "indexed" else 10**9)
     return request.param
 
 
@@ -59,13 +57,29 @@ def test_char_ngrams_equal_sklearn_char_wb():
     _same(ref, ["كلمات جديدة لم ترد في التدريب", "الصحفيين الصحفيين الصحفيين"])
 
 
-def test_memo_is_bounded_and_gives_the_same_rows():
-    docs = [f"w{i} x{i}" for i in range(50)]
+def test_a_batch_is_counted_by_the_kernels_only_from_the_threshold_on(monkeypatch):
+    """Small batches need neither numba nor the index; once built, the index
+    counts every batch."""
+    monkeypatch.setattr(Vectorizer, "KERNEL_MIN_DOCS", 3)
+    docs = ["w1 x1", "w2 x2", "w3 x1"]
     ref = _ref("char_wb", (1, 4)).fit(docs)
     vec = _ours(ref)
-    vec.MEMO_WORDS = 7
-    _same(ref, docs, vec)  # the memo was cleared several times on the way
-    assert len(vec._memo) <= 7
+    _same(ref, docs[:2], vec)
+    assert vec._index is None and not vec._index_tried
+    _same(ref, docs, vec)
+    assert vec._index is not None
+    _same(ref, docs[:1], vec)
+
+
+def test_sparse_counts_list_each_column_of_a_document_once():
+    docs = ["الصحفيين الصحفيين من", "من"]
+    for analyzer, ngrams in (("char_wb", (1, 4)), ("word", (1, 2))):
+        vec = _ours(_ref(analyzer, ngrams).fit(docs))
+        offsets, cols, counts = vec.counts(tokenize_batch(docs + ["", "من من"]))
+        assert offsets.tolist()[0] == 0 and offsets[-1] == len(cols) == len(counts)
+        per_doc = [cols[a:b].tolist() for a, b in zip(offsets[:-1], offsets[1:])]
+        assert all(len(set(c)) == len(c) for c in per_doc) and per_doc[2] == []
+        assert (counts > 0).all()
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -195,12 +209,7 @@ def test_one_by_one_lookups_build_no_dict(lookup):
         assert vec._vocabulary is None and vec._sorted
 
 
-@pytest.mark.parametrize("hot_columns, max_bins", [(1, 1 << 21), (7, 7), (50, 100), (10**6, 1 << 21), (10**6, 1)])
-def test_dense_and_sorted_counts_of_char_ngrams_equal_sklearn(monkeypatch, hot_columns, max_bins):
-    """The most frequent columns are counted in a dense table (in blocks of
-    documents), the others sorted: every split gives sklearn's matrix."""
-    monkeypatch.setattr(Vectorizer, "HOT_COLUMNS", hot_columns)
-    monkeypatch.setattr(Vectorizer, "HOT_MAX_BINS", max_bins)
+def test_char_ngrams_of_repeated_and_unseen_words_equal_sklearn():
     docs = _fixture_docs() + ["", "ا", "ab", "  spaced   out  ", "الصحفيين الصحفيين الصحفيين"]
     ref = _ref("char_wb", (1, 4)).fit(docs)
     _same(ref, docs)
@@ -210,24 +219,21 @@ def test_dense_and_sorted_counts_of_char_ngrams_equal_sklearn(monkeypatch, hot_c
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(st.text(alphabet=st.sampled_from(["a", "A", "b", "ج", "Σ", "ς", "İ", "ß", "\u0301"]), min_size=1, max_size=5), max_size=6), max_size=5))
 def test_token_lists_tokenise_as_their_joined_documents(token_lists):
-    from classify.model.ngrams import tokenize_token_lists
+    from classify.model.tokens import tokenize_token_lists
 
     words, ids, lengths = tokenize_token_lists(token_lists)
     ref_words, ref_ids, ref_lengths = tokenize_batch([" ".join(t) for t in token_lists])
     assert words == ref_words and ids.tolist() == ref_ids.tolist() and lengths.tolist() == ref_lengths.tolist()
 
 
-@pytest.mark.parametrize("hot_columns, max_bins", [(1, 1 << 21), (7, 7), (50, 100), (10**6, 1 << 21)])
 @pytest.mark.parametrize(
-    "analyzer, ngrams", [("char_wb", (1, 4)), ("word", (1, 2)), ("word", (1, 1)), ("word", (2, 2)), ("word", (1, 3))]
+    "analyzer, ngrams",
+    [("char_wb", (1, 4)), ("char_wb", (3, 5)), ("word", (1, 2)), ("word", (1, 1)), ("word", (2, 2)), ("word", (1, 3))],
 )
-def test_scores_equal_sklearn_matrix_times_weights(monkeypatch, hot_columns, max_bins, analyzer, ngrams):
-    """The scoring path (hot character columns as a dense table, never as
-    rows; word unigrams from the batch's (document, word) pairs, bigrams
-    apart; trigrams through the rows) gives scikit-learn's TF-IDF matrix
-    times the weights."""
-    monkeypatch.setattr(Vectorizer, "HOT_COLUMNS", hot_columns)
-    monkeypatch.setattr(Vectorizer, "HOT_MAX_BINS", max_bins)
+def test_scores_equal_sklearn_matrix_times_weights(analyzer, ngrams):
+    """The scoring path (the kernels' TF-IDF times the weights, without
+    rows; trigrams one by one) gives scikit-learn's TF-IDF matrix times the
+    weights."""
     docs = _fixture_docs() + ["", "ا", "ab", "الصحفيين الصحفيين الصحفيين"]
     ref = _ref(analyzer, ngrams).fit(docs)
     vec = _ours(ref)

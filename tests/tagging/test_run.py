@@ -43,6 +43,22 @@ def mixed(tmp_path):
     return root
 
 
+def test_batch_inputs_load_the_kernels_at_start_up_and_one_file_does_not(tiny_model_dir, mixed, tmp_path):
+    """A folder's run builds the indexes and loads the compiled kernels before
+    its clock starts (start-up, like loading the model); one article file
+    needs neither."""
+    folder = tmp_path / "two"  # fewer articles than a batch counted by the kernels
+    folder.mkdir()
+    (folder / "a.txt").write_text(PF, encoding="utf-8")
+    (folder / "b.txt").write_text(GC, encoding="utf-8")
+    one = load_model(tiny_model_dir)
+    run(one, tiny_model_dir, [str(folder / "a.txt")], output=tmp_path / "one.csv", fmt="csv")
+    assert all(vec._index is None for _, vec in one.branches)
+    many = load_model(tiny_model_dir)
+    run(many, tiny_model_dir, [str(folder)], output=tmp_path / "many.csv", fmt="csv")
+    assert all(vec._index is not None for _, vec in many.branches)
+
+
 def test_every_input_gets_exactly_one_row(tiny_model_dir, mixed, tmp_path):
     model = load_model(tiny_model_dir)
     out = tmp_path / "tags.csv"
