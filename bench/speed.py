@@ -113,13 +113,12 @@ def cold_start(model_dir: Path, one: Path, runs: int = 5) -> dict:
 
 def in_process(model_dir: Path, texts: list[str], rounds: int = 3) -> dict:
     """Floor and our prediction alternate over ``rounds`` rounds of fresh
-    articles (so the word memo never holds exactly the words measured); the
-    median of the per-round ratios is reported. The peers predict the first
-    round's articles."""
+    articles; the median of the per-round ratios is reported. The peers
+    predict the first round's articles."""
     from classify.model.store import load_model
 
     model = load_model(model_dir)
-    model.predict_proba(["نص قصير"])  # one-time costs
+    model.warm_up()  # one-time costs: the indexes and the compiled kernels, as batch runs load them
     size = len(texts) // rounds
     floors, ours = [], []
     for r in range(rounds):

@@ -2,12 +2,13 @@
 
     uv run python -m bench.stages [--model models/default] [--articles 4000] [--sets 3]
 
-Runs the predictor's own path (``Model.decision_function``: clean, normalise
-and tokenise, token ids, each TF-IDF branch's scores, in the predictor's
-chunks) on ``--sets`` sets of fresh real articles, in batches of 256 as the
-CLI sends them, and prints each stage's CPU time next to camel-tools'
-reference normalisation of the same articles (the floor of bench.speed). CPU
-time, not wall time: this machine's load moves wall time by tens of percent.
+Runs the predictor's own batch path (``Model.decision_function`` of a batch:
+clean, normalise and lowercase, split into tokens by the compiled kernel,
+each TF-IDF branch's scores, in the predictor's chunks) on ``--sets`` sets
+of fresh real articles, in batches of 256 as the CLI sends them, and prints
+each stage's CPU time next to camel-tools' reference normalisation of the
+same articles (the floor of bench.speed). CPU time, not wall time: this
+machine's load moves wall time by tens of percent.
 Needs ../shared/corpora.
 """
 
@@ -21,6 +22,7 @@ from classify.model.tokens import tokenize_token_lists
 from classify.model.normalize import camel_normalize
 from classify.model.predictor import _chunks
 from classify.model.store import load_model
+from classify.model.tokens import split_texts
 
 BATCH = 256
 
@@ -35,15 +37,13 @@ def stages(model, texts: list[str]) -> dict:
         spent[name] = spent.get(name, 0.0) + time.process_time() - start
         return out
 
-    n, repeat = model.lead
+    (n, repeat), flags = model.lead, model.normalizer.separator_flags()
     weights = model._branch_weights()
     for i in range(0, len(texts), BATCH):
         pages = timed("clean", lambda b: [clean_page(t) for t in b], texts[i : i + BATCH])
-        tokens = timed("normalise and tokenise", lambda b: [model.normalizer.tokens(t) for t in b], pages)
-        if n and repeat:
-            tokens = [t + t[:n] * repeat for t in tokens]
-        for a, b in _chunks(tokens, model.CHUNK_TOKENS):
-            batch = timed("token ids", tokenize_token_lists, tokens[a:b])
+        docs = timed("normalise", lambda b: [model.normalizer.lowered(t) for t in b], pages)
+        for a, b in _chunks(docs, model.CHUNK_CHARS):
+            batch = timed("split", split_texts, docs[a:b], flags, n, repeat)
             for (name, vec), w in zip(model.branches, weights):
                 timed(f"{name} branch", vec.scores, batch, w)
     return spent
@@ -56,7 +56,7 @@ def main():
     ap.add_argument("--sets", type=int, default=3)
     args = ap.parse_args()
     model = load_model(args.model)
-    model.predict_proba(real_texts(300, skip=50_000))  # indexes built, memo warm
+    model.warm_up()
     for k in range(args.sets):
         texts = real_texts(args.articles, skip=k * args.articles)
         spent = stages(model, texts)

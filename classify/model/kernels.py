@@ -48,27 +48,36 @@ def probe_all(slots, shift, mask, wanted):
 
 
 @njit(cache=True)
-def char_gram_columns(codes, starts, sizes, lo, hi, powers, dense, dense_n, dense_div, slots, shift, mask):
-    """Each padded word's ``char_wb`` n-gram columns, as sparse rows (one per
-    word, offsets and columns; a column once per occurrence of its gram).
+def char_gram_columns(cps, starts, lens, code_of, lo, hi, powers, dense, dense_n, dense_div, slots, shift, mask):
+    """Each word's ``char_wb`` n-gram columns, as sparse rows (one per word,
+    offsets and columns; a column once per occurrence of its gram).
 
-    ``codes[starts[w] : starts[w] + sizes[w]]`` is word ``w`` padded with a
-    space on each side, as character codes (classify.model.ngrams.CharGramIndex);
-    a gram's key is ``sum(code_i * powers[i])``. The grams are sklearn's: each
-    window of n characters for ``lo <= n < size``, and the padded word itself,
-    once, if ``size <= hi``. Grams of up to ``dense_n`` characters are found
-    in ``dense`` (at ``key // dense_div``), longer ones in the hash table.
+    Word ``w`` is ``cps[starts[w] : starts[w] + lens[w]]`` (code points),
+    padded with a space on each side as sklearn pads it. A character's code
+    is ``code_of[code point]`` (classify.model.ngrams.CharGramIndex; the last
+    code for one past the table) and a gram's key ``sum(code_i * powers[i])``.
+    The grams are sklearn's: each window of n characters for ``lo <= n <
+    size``, and the padded word itself, once, if ``size <= hi``. Grams of up
+    to ``dense_n`` characters are found in ``dense`` (at ``key //
+    dense_div``), longer ones in the hash table.
     """
-    n_words = len(sizes)
+    n_words = len(lens)
+    unknown = code_of[len(code_of) - 1]
+    space = code_of[32] if len(code_of) > 32 else unknown
     offsets = np.zeros(n_words + 1, dtype=np.int64)
-    out = np.empty(int(sizes.sum()) * (hi - lo + 1) + n_words, dtype=np.int32)
+    out = np.empty(int(lens.sum() + 2 * n_words) * (hi - lo + 1) + n_words, dtype=np.int32)
+    codes = np.empty(int(lens.max()) + 2 if n_words else 2, dtype=np.int64)
     m = 0
     for w in range(n_words):
-        first, size = starts[w], sizes[w]
+        size = lens[w] + 2
+        codes[0] = codes[size - 1] = space
+        for i in range(lens[w]):
+            cp = cps[starts[w] + i]
+            codes[i + 1] = code_of[cp] if cp < len(code_of) else unknown
         for p in range(size):
             key = 0
             for n in range(1, min(hi, size - p) + 1):
-                key += codes[first + p + n - 1] * powers[n - 1]
+                key += codes[p + n - 1] * powers[n - 1]
                 if n >= lo and n < size:
                     c = dense[key // dense_div] if n <= dense_n else _probe(slots, shift, mask, key)
                     if c >= 0:
@@ -77,13 +86,134 @@ def char_gram_columns(codes, starts, sizes, lo, hi, powers, dense, dense_n, dens
         if size <= hi:  # the whole padded word, once
             key = 0
             for n in range(size):
-                key += codes[first + n] * powers[n]
+                key += codes[n] * powers[n]
             c = dense[key // dense_div] if size <= dense_n else _probe(slots, shift, mask, key)
             if c >= 0:
                 out[m] = c
                 m += 1
         offsets[w + 1] = m
     return offsets, out[:m]
+
+
+@njit(cache=True, inline="always")
+def _hash(cps, start, length):
+    """FNV-1a over a run of code points."""
+    h = np.uint64(14695981039346656037)
+    for i in range(start, start + length):
+        h = (h ^ np.uint64(cps[i])) * np.uint64(1099511628211)
+    return h
+
+
+@njit(cache=True, inline="always")
+def _same(cps_a, start_a, cps_b, start_b, length):
+    for i in range(length):
+        if cps_a[start_a + i] != cps_b[start_b + i]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def split_words(cps, doc_ends, is_sep, lead_tokens, lead_repeat):
+    """Tokens of documents laid end to end as code points (document ``d``
+    ends at ``doc_ends[d]``): the runs of characters that ``is_sep`` (one
+    flag per code point) does not mark. Returns ``(starts, lens, ids,
+    lengths)``: the distinct words in order of first appearance, as runs of
+    ``cps``; one id per token; each document's token count. Each document's
+    first ``lead_tokens`` tokens are repeated ``lead_repeat`` times after it
+    (classify.model.normalize.emphasise_lead)."""
+    n_docs = len(doc_ends)
+    n_tokens, begin = 0, 0  # first, how many tokens: the tables' sizes
+    for d in range(n_docs):
+        inside = False
+        for i in range(begin, doc_ends[d]):
+            sep = is_sep[cps[i]] != 0
+            if not sep and not inside:
+                n_tokens += 1
+            inside = not sep
+        begin = doc_ends[d]
+    bits = 4
+    while (1 << bits) < 2 * n_tokens + 2:
+        bits += 1
+    table = np.full(1 << bits, -1, dtype=np.int64)  # slot -> word
+    hashes = np.empty(n_tokens + 1, dtype=np.uint64)
+    starts = np.empty(n_tokens + 1, dtype=np.int64)
+    lens = np.empty(n_tokens + 1, dtype=np.int64)
+    ids = np.empty(n_tokens * (1 + max(lead_repeat, 0)) + 1, dtype=np.int32)
+    lengths = np.zeros(n_docs, dtype=np.int64)
+    mask = (1 << bits) - 1
+    shift = np.uint64(64 - bits)
+    n_words, t, begin = 0, 0, 0
+    for d in range(n_docs):
+        first = t
+        i, end = begin, doc_ends[d]
+        while i < end:
+            if is_sep[cps[i]] != 0:
+                i += 1
+                continue
+            j = i
+            while j < end and is_sep[cps[j]] == 0:
+                j += 1
+            h = _hash(cps, i, j - i)
+            slot = np.int64((h * _GOLDEN) >> shift)
+            while True:
+                w = table[slot]
+                if w == -1:  # a new word
+                    table[slot] = w = n_words
+                    hashes[w], starts[w], lens[w] = h, i, j - i
+                    n_words += 1
+                    break
+                if hashes[w] == h and lens[w] == j - i and _same(cps, starts[w], cps, i, j - i):
+                    break
+                slot = (slot + 1) & mask
+            ids[t] = w
+            t += 1
+            i = j
+        lead = min(lead_tokens, t - first) if lead_repeat > 0 else 0
+        for _ in range(lead_repeat if lead > 0 else 0):
+            for k in range(first, first + lead):
+                ids[t] = ids[k]
+                t += 1
+        lengths[d] = t - first
+        begin = end
+    return starts[:n_words], lens[:n_words], ids[:t], lengths
+
+
+@njit(cache=True)
+def word_table(cps, starts, lens):
+    """A hash table of distinct words (runs of ``cps``): slot -> word, -1 empty."""
+    bits = 4
+    while (1 << bits) < 4 * len(lens):
+        bits += 1
+    table = np.full(1 << bits, -1, dtype=np.int64)
+    shift, mask = np.uint64(64 - bits), (1 << bits) - 1
+    for w in range(len(lens)):
+        slot = np.int64((_hash(cps, starts[w], lens[w]) * _GOLDEN) >> shift)
+        while table[slot] != -1:
+            slot = (slot + 1) & mask
+        table[slot] = w
+    return table
+
+
+@njit(cache=True)
+def find_words(cps, starts, lens, vocab_cps, vocab_starts, vocab_lens, table):
+    """Each word's place among the vocabulary's words (:func:`word_table`)
+    from 1; 0 where it is not one of them."""
+    bits = 0
+    while (1 << bits) < len(table):
+        bits += 1
+    shift, mask = np.uint64(64 - bits), len(table) - 1
+    out = np.zeros(len(lens), dtype=np.int64)
+    for w in range(len(lens)):
+        slot = np.int64((_hash(cps, starts[w], lens[w]) * _GOLDEN) >> shift)
+        while True:
+            v = table[slot]
+            if v == -1:
+                break
+            if vocab_lens[v] == lens[w] and _same(vocab_cps, vocab_starts[v], cps, starts[w], lens[w]):
+                out[w] = v + 1
+                break
+            slot = (slot + 1) & mask
+    return out
 
 
 @njit(cache=True, inline="always")
@@ -149,11 +279,12 @@ def char_counts(ids, lengths, word_offsets, word_cols, n_cols):
 
 
 @njit(cache=True)
-def word_counts(wid, lengths, unigrams, bigrams, unigram, width, slots, shift, mask, n_cols):
-    """Word uni- and bigram counts of documents given as vocabulary word ids
-    (0: a word in no term), a document's tokens after another's. ``unigram``:
-    a word id's column (-1: none); a bigram ``(a, b)`` has key
-    ``a * width + b`` in the hash table. Bigrams never cross documents."""
+def word_counts(ids, lengths, wid, unigrams, bigrams, unigram, width, slots, shift, mask, n_cols):
+    """Word uni- and bigram counts of documents given as token ids, a
+    document's tokens after another's; ``wid``: each word's vocabulary word
+    id (0: a word in no term). ``unigram``: a word id's column (-1: none); a
+    bigram ``(a, b)`` has key ``a * width + b`` in the hash table. Bigrams
+    never cross documents."""
     n_docs = len(lengths)
     counts = np.zeros(n_cols, dtype=np.int32)  # the current document, dense (int32: half the cache)
     out_cols = np.empty(1024, dtype=np.int64)
@@ -163,13 +294,13 @@ def word_counts(wid, lengths, unigrams, bigrams, unigram, width, slots, shift, m
     for d in range(n_docs):
         start, end = m, t0 + lengths[d]
         for t in range(t0, end):
-            a = wid[t]
+            a = wid[ids[t]]
             if a == 0:
                 continue
             if unigrams and unigram[a] >= 0:
                 out_cols, m = _add(unigram[a], 1, counts, out_cols, m)
-            if bigrams and t + 1 < end and wid[t + 1] > 0:
-                c = _probe(slots, shift, mask, a * width + wid[t + 1])
+            if bigrams and t + 1 < end and wid[ids[t + 1]] > 0:
+                c = _probe(slots, shift, mask, a * width + wid[ids[t + 1]])
                 if c >= 0:
                     out_cols, m = _add(c, 1, counts, out_cols, m)
         t0 = end

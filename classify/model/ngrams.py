@@ -12,12 +12,8 @@ files do not change.
 
 import numpy as np
 
-from .kernels import char_counts, char_gram_columns, probe_all, word_counts
-
-
-def _codepoints(text: str) -> np.ndarray:
-    # surrogatepass: a lone surrogate is still one character, as in Python
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+from .kernels import char_counts, char_gram_columns, find_words, probe_all, word_counts, word_table
+from .tokens import CodeTokens, codepoints
 
 
 def _starts(lengths: np.ndarray) -> np.ndarray:
@@ -96,9 +92,14 @@ class CharGramIndex:
         """``vocabulary``: term -> column, or the terms in column order."""
         terms, cols = _vocabulary_arrays(vocabulary)
         self.max_n = max_n
-        self.alphabet = np.unique(_codepoints("".join(terms)))
+        self.alphabet = np.unique(codepoints("".join(terms)))
         self.base = len(self.alphabet) + 2
-        self._code_of = None
+        # each code point's code, in a table up to the alphabet's largest
+        # (one gather per character, not a search); the last entry, base - 1,
+        # stands for every character the vocabulary never holds
+        top = int(self.alphabet[-1]) + 1 if len(self.alphabet) else 0
+        self.code_of = np.full(top + 1, self.base - 1, dtype=np.int64)
+        self.code_of[self.alphabet] = np.arange(1, len(self.alphabet) + 1)
         if self.base**max_n >= 2**62:
             raise ValueError("alphabet too large for integer n-gram keys")
         lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
@@ -121,14 +122,7 @@ class CharGramIndex:
     def _codes(self, text: str) -> np.ndarray:
         """Each character's code: its place in the alphabet from 1, or
         ``base - 1`` for a character the vocabulary never holds."""
-        cps = _codepoints(text)
-        if self._code_of is None:
-            # a table over code points up to the alphabet's largest: one
-            # gather per character instead of a binary search
-            top = int(self.alphabet[-1]) + 1 if len(self.alphabet) else 0
-            self._code_of = np.full(top + 1, self.base - 1, dtype=np.int64)
-            self._code_of[self.alphabet] = np.arange(1, len(self.alphabet) + 1)
-        return self._code_of[np.minimum(cps, len(self._code_of) - 1)]
+        return self.code_of[np.minimum(codepoints(text), len(self.code_of) - 1)]
 
     def lookup(self, keys: np.ndarray, n: int) -> np.ndarray:
         """Columns of n-character grams given as keys; -1 where absent."""
@@ -147,24 +141,21 @@ class CharGramIndex:
             keys[inside] += codes[starts[inside] + i] * self.base ** (self.max_n - 1 - i)
         return keys
 
-    def word_columns(self, words: list[str], lo: int, hi: int):
-        """Vocabulary columns of each word's ``char_wb`` n-grams, as sparse
-        rows ``(offsets, cols)``: word ``w``'s are ``cols[offsets[w] :
+    def word_columns(self, tokens: CodeTokens, lo: int, hi: int):
+        """Vocabulary columns of each distinct word's ``char_wb`` n-grams, as
+        sparse rows ``(offsets, cols)``: word ``w``'s are ``cols[offsets[w] :
         offsets[w + 1]]``. The grams are sklearn's: every window of n
         characters of " word " for n shorter than it, and the padded word
         itself once if some n reaches its length."""
         if hi > self.max_n:
             raise ValueError("n-grams longer than the index")
-        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
-        # " w1  w2 ": each word padded with a space on both sides, as sklearn pads
-        codes = self._codes(" " + "  ".join(words) + " " if words else "")
-        return char_gram_columns(codes, _starts(sizes), sizes, lo, hi, self.powers, self.dense, self.dense_n,
-                                 self.dense_div, *self.table.arrays())
+        return char_gram_columns(tokens.cps, tokens.starts, tokens.lens, self.code_of, lo, hi, self.powers,
+                                 self.dense, self.dense_n, self.dense_div, *self.table.arrays())
 
-    def counts(self, tokens, ngram_range, n_cols: int):
-        """A tokenised batch's ``char_wb`` n-gram counts, as sparse rows
-        ``(offsets, cols, counts)`` (see :mod:`classify.model.kernels`)."""
-        offsets, cols = self.word_columns(tokens.words, *ngram_range)
+    def counts(self, tokens: CodeTokens, ngram_range, n_cols: int):
+        """A batch's ``char_wb`` n-gram counts, as sparse rows ``(offsets,
+        cols, counts)`` (see :mod:`classify.model.kernels`)."""
+        offsets, cols = self.word_columns(tokens, *ngram_range)
         return char_counts(tokens.ids, tokens.lengths, offsets, cols, n_cols)
 
 
@@ -190,15 +181,19 @@ class WordGramIndex:
         self.unigram[part_ids[first[uni]]] = cols[uni]
         keys = part_ids[first[~uni]] * self.width + part_ids[first[~uni] + 1]
         self.table = KeyTable(keys, cols[~uni])
+        # the same words as runs of code points in a hash table, for batches
+        # that arrive as code points
+        words = list(self.ids)
+        self.word_lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        self.word_cps = codepoints("".join(words))
+        self.word_starts = np.cumsum(self.word_lens) - self.word_lens
+        self.word_table = word_table(self.word_cps, self.word_starts, self.word_lens)
 
-    def word_ids(self, words) -> np.ndarray:
-        """Each word's id among the vocabulary's words (0: in no term)."""
-        return np.fromiter(map(self.ids.get, words, [0] * len(words)), dtype=np.int64, count=len(words))
-
-    def counts(self, tokens, ngram_range, n_cols: int):
-        """A tokenised batch's word uni- and bigram counts, as sparse rows
-        ``(offsets, cols, counts)`` (see :mod:`classify.model.kernels`)."""
+    def counts(self, tokens: CodeTokens, ngram_range, n_cols: int):
+        """A batch's word uni- and bigram counts, as sparse rows ``(offsets,
+        cols, counts)`` (see :mod:`classify.model.kernels`)."""
         lo, hi = ngram_range
-        wid = self.word_ids(tokens.words)[tokens.ids]
-        return word_counts(wid, tokens.lengths, lo <= 1 <= hi, lo <= 2 <= hi, self.unigram, self.width,
+        wid = find_words(tokens.cps, tokens.starts, tokens.lens, self.word_cps, self.word_starts, self.word_lens,
+                         self.word_table)
+        return word_counts(tokens.ids, tokens.lengths, wid, lo <= 1 <= hi, lo <= 2 <= hi, self.unigram, self.width,
                            *self.table.arrays(), n_cols)

@@ -17,6 +17,8 @@ exactly as it did when it was measured, without importing camel-tools.
 import re
 import unicodedata
 
+import numpy as np
+
 TATWEEL = "\u0640"
 # Tables written by this code; a model whose tables say otherwise is refused.
 TABLES_VERSION = 1
@@ -168,6 +170,8 @@ class Normalizer:
         # white space that str.split() sees but the tokeniser does not split on
         # (none with camel-tools' tables: \x1c-\x1f, which arclean deletes)
         split_on = [chr(c) for c in range(0x3100) if chr(c).isspace()]  # all lie below U+3100
+        self._split_on = split_on
+        self._flags = None
         inside = [c for c in split_on if not any(lo <= ord(c) <= hi for lo, hi in runs)]
         self._unsplit_space = inside
         if any(hi > 0xFFFF for _lo, hi in runs):
@@ -211,6 +215,31 @@ class Normalizer:
         if any(c in norm for c in self._unsplit_space):
             tokens = " ".join(tokens).split()
         return tokens
+
+    def separator_flags(self) -> np.ndarray:
+        """One flag per code point: 1 where tokens split (the tokeniser's
+        separators and the white space that ``str.split`` splits on), for
+        splitting :meth:`lowered` text in one compiled pass. Built on first use."""
+        if self._flags is None:
+            flags = np.zeros(0x110000, dtype=np.uint8)
+            for lo, hi in self.tables["separators"]:
+                flags[lo : hi + 1] = 1
+            flags[[ord(c) for c in self._split_on]] = 1
+            self._flags = flags
+        return self._flags
+
+    def lowered(self, text: str) -> str:
+        """Normalised, lowercased raw text whose runs of characters outside
+        :meth:`separator_flags` are the vectorisers' tokens: the same as
+        lowercasing :meth:`tokens` (lowercasing turns no character into a
+        separator or out of one; ``tests/model/test_normalize.py`` checks
+        every code point). Only Greek capital sigma lowercases by its
+        neighbours, which may lie across a separator: text holding it is
+        tokenised first."""
+        norm = self.normalize(text)
+        if "\u03a3" in norm:
+            return " ".join(self.tokens(text)).lower()
+        return norm.lower()
 
     def __call__(self, text: str) -> str:
         """Normalised word tokens joined by single spaces, what the

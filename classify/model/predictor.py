@@ -14,7 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from .clean import clean_page
-from .tokens import tokenize_batch, tokenize_token_lists
+from .tokens import split_texts, tokenize_batch, tokenize_token_lists
 from .normalize import Normalizer, emphasise_lead
 from .vectorize import Features, Vectorizer
 
@@ -77,6 +77,9 @@ class Model:
     # into n-grams once, so larger chunks share more: 64,000 tokens (~250
     # news articles) took 20-25% less CPU time than 16,000 (bench.stages).
     CHUNK_TOKENS: ClassVar[int] = 64_000
+    # The same bound for batches split by the kernels, in characters of
+    # normalised text (~6.5 a token in news)
+    CHUNK_CHARS: ClassVar[int] = 400_000
     _coef_t: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -118,20 +121,39 @@ class Model:
         )
 
     def decision_function(self, texts) -> np.ndarray:
+        """Linear scores of raw texts, one column per score column of ``coef``."""
+        texts = list(texts)
+        if self._kernels_loaded() or len(texts) >= Vectorizer.KERNEL_MIN_DOCS:
+            return self._scores_split_by_kernels(texts)
         # each text's tokens as the vectorisers would split prepare()'s
         # document, without joining and splitting them again
-        """Linear scores of raw texts, one column per score column of ``coef``."""
         tokens = [self.normalizer.tokens(clean_page(t)) for t in texts]
         n, repeat = self.lead
         if n and repeat:  # emphasise_lead, on token lists
             tokens = [t + t[:n] * repeat for t in tokens]
         scores = np.empty((len(tokens), self.coef.shape[0]))
         for a, b in _chunks(tokens, self.CHUNK_TOKENS):
-            batch = tokenize_token_lists(tokens[a:b])
-            scores[a:b] = self.intercept + sum(
-                vec.scores(batch, block) for (_, vec), block in zip(self.branches, self._branch_weights())
-            )
+            scores[a:b] = self._scores(tokenize_token_lists(tokens[a:b]))
         return scores
+
+    def _scores_split_by_kernels(self, texts: list[str]) -> np.ndarray:
+        """:meth:`decision_function` of a batch: each text normalised and
+        lowercased as a whole, then split into tokens by the compiled kernel
+        (no Python string per token)."""
+        docs = [self.normalizer.lowered(clean_page(t)) for t in texts]
+        flags, (n, repeat) = self.normalizer.separator_flags(), self.lead
+        scores = np.empty((len(docs), self.coef.shape[0]))
+        for a, b in _chunks(docs, self.CHUNK_CHARS):
+            scores[a:b] = self._scores(split_texts(docs[a:b], flags, n, repeat))
+        return scores
+
+    def _scores(self, batch) -> np.ndarray:
+        return self.intercept + sum(
+            vec.scores(batch, block) for (_, vec), block in zip(self.branches, self._branch_weights())
+        )
+
+    def _kernels_loaded(self) -> bool:
+        return any(vec._index is not None for _, vec in self.branches)
 
     def warm_up(self) -> None:
         """Get ready for batches now: build the vocabulary indexes and load the
@@ -141,6 +163,7 @@ class Model:
         runs call it at start-up, as they load the model."""
         for _, vec in self.branches:
             vec.warm_up()
+        split_texts([""], self.normalizer.separator_flags())
 
     def _branch_weights(self) -> list[np.ndarray]:
         """Each branch's rows of coef transposed: features x score columns."""

@@ -1,9 +1,12 @@
-"""A batch of documents as whitespace tokens: the distinct words once, and
-one integer id per token.
+"""A batch of documents as tokens: the distinct words once, and one integer
+id per token.
 
 Both TF-IDF branches of a model read the same batch, and every n-gram
-lookup downstream works on these ids, so each distinct word is handled in
-Python once per batch and each token only in C (split, map).
+lookup downstream works on these ids. A batch comes in two forms: Python
+strings (:class:`Tokens`, for a few documents, counted one n-gram at a time)
+and runs of code points (:class:`CodeTokens`, what the compiled kernels
+read). :func:`split_texts` splits a whole batch of normalised texts straight
+into code points, with no string per token.
 """
 
 from itertools import chain
@@ -20,6 +23,51 @@ class Tokens(NamedTuple):
     words: list[str]
     ids: np.ndarray
     lengths: np.ndarray
+
+
+class CodeTokens(NamedTuple):
+    """:class:`Tokens` with the distinct words as runs of code points: word
+    ``w`` is ``cps[starts[w] : starts[w] + lens[w]]``."""
+
+    cps: np.ndarray
+    starts: np.ndarray
+    lens: np.ndarray
+    ids: np.ndarray
+    lengths: np.ndarray
+
+    def as_tokens(self) -> Tokens:
+        """The same batch with its words as strings."""
+        text = self.cps.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+        return Tokens([text[a : a + n] for a, n in zip(self.starts.tolist(), self.lens.tolist())], self.ids, self.lengths)
+
+
+def codepoints(text: str) -> np.ndarray:
+    """The code points of ``text`` (a lone surrogate is one, as in Python)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def code_tokens(tokens) -> CodeTokens:
+    """``tokens`` (:class:`Tokens` or :class:`CodeTokens`) as code points."""
+    if isinstance(tokens, CodeTokens):
+        return tokens
+    words, ids, lengths = tokens
+    lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    return CodeTokens(codepoints("".join(words)), np.cumsum(lens) - lens, lens, ids, lengths)
+
+
+def split_texts(texts: list[str], is_sep: np.ndarray, lead_tokens: int = 0, lead_repeat: int = 0) -> CodeTokens:
+    """:func:`tokenize_batch` of lowercased texts, in one compiled pass over
+    their code points: tokens are the runs of characters that ``is_sep``
+    (a flag per code point) does not mark, and each text's first
+    ``lead_tokens`` tokens follow it ``lead_repeat`` more times (as
+    :func:`~classify.model.normalize.emphasise_lead` adds them)."""
+    # imported here: numba's import alone costs as much as predicting one article
+    from .kernels import split_words
+
+    cps = codepoints("".join(texts))
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+    starts, lens, ids, lengths = split_words(cps, ends, is_sep, lead_tokens, lead_repeat)
+    return CodeTokens(cps, starts, lens, ids, lengths)
 
 
 def tokenize_batch(docs):

@@ -22,7 +22,7 @@ from itertools import chain, islice
 
 import numpy as np
 
-from .tokens import Tokens
+from .tokens import CodeTokens, Tokens, code_tokens
 
 
 @dataclass
@@ -162,15 +162,14 @@ class Vectorizer:
             empty = Tokens([], np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64))
             self.scores(empty, np.zeros((self.n_features, 1)))
 
-    def counts(self, tokens: Tokens):
+    def counts(self, tokens: Tokens | CodeTokens):
         """A tokenised batch's n-gram counts, as sparse rows ``(offsets, cols,
         counts)``: document ``d``'s distinct columns are
         ``cols[offsets[d] : offsets[d + 1]]``, in no particular order."""
-        tokens = Tokens(*tokens)
         index = self._batch_index(len(tokens.lengths))
         if index is not None:
-            return index.counts(tokens, self.ngram_range, self.n_features)
-        return self._counts_one_by_one(tokens)
+            return index.counts(code_tokens(tokens), self.ngram_range, self.n_features)
+        return self._counts_one_by_one(tokens.as_tokens() if isinstance(tokens, CodeTokens) else Tokens(*tokens))
 
     def _counts_one_by_one(self, tokens: Tokens):
         lo, hi = self.ngram_range
@@ -194,7 +193,7 @@ class Vectorizer:
         offsets = np.searchsorted(key, np.arange(n_docs + 1) * self.n_features)
         return offsets, key % self.n_features, counts.astype(np.float64)
 
-    def transform(self, tokens: Tokens) -> Features:
+    def transform(self, tokens: Tokens | CodeTokens) -> Features:
         """TF-IDF rows of a tokenised batch (:class:`~classify.model.tokens.Tokens`),
         each row's columns in increasing order."""
         offsets, cols, counts = self.counts(tokens)
@@ -204,7 +203,7 @@ class Vectorizer:
         values = _tfidf(offsets, counts, self.idf[cols])
         return Features(rows, cols, values, len(offsets) - 1, self.n_features)
 
-    def scores(self, tokens: Tokens, weights: np.ndarray) -> np.ndarray:
+    def scores(self, tokens: Tokens | CodeTokens, weights: np.ndarray) -> np.ndarray:
         """``transform(tokens) @ weights`` for ``weights`` of n_features x k,
         without making the rows."""
         offsets, cols, counts = self.counts(tokens)

@@ -277,10 +277,10 @@ def tag_parallel(
     ctx = mp.get_context("fork" if fork else "spawn")
     batches = _batches(articles, batch_size)
     if fork and model is not None:
-        # forked workers share the parent's loaded model (copy-on-write)
-        # instead of each spending a cold start loading it again; the parent
-        # tags the first batch itself, so they also start with its lookup
-        # indexes and a word memo that already holds the frequent words
+        # forked workers share the parent's loaded model (copy-on-write),
+        # with its indexes and compiled kernels (run() loaded them), instead
+        # of each spending a cold start loading them again; the parent tags
+        # the first batch itself before they start
         _WORKER_MODEL, init = model, None
         first = next(batches, None)
         if first is None:
