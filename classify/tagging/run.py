@@ -279,13 +279,8 @@ def tag_parallel(
     if fork and model is not None:
         # forked workers share the parent's loaded model (copy-on-write),
         # with its indexes and compiled kernels (run() loaded them), instead
-        # of each spending a cold start loading them again; the parent tags
-        # the first batch itself before they start
+        # of each spending a cold start loading them again
         _WORKER_MODEL, init = model, None
-        first = next(batches, None)
-        if first is None:
-            return
-        yield from _work((first, min_confidence, explain))
     else:
         init = _init_worker
     with ctx.Pool(jobs, initializer=init, initargs=(str(model_dir),) if init else ()) as pool:
