@@ -88,10 +88,11 @@ def test_every_input_gets_exactly_one_row(tiny_model_dir, mixed, tmp_path):
     assert summary.exit_code == EXIT_SOME_FAILED and sum(summary.failed.values()) == 7 and summary.tagged == 8
 
 
-def test_interrupted_batch_keeps_its_complete_rows_for_resume(tiny_model_dir, mixed, tmp_path, monkeypatch):
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])  # a fresh CSV run also writes its target as it goes
+def test_interrupted_batch_keeps_its_complete_rows_for_resume(tiny_model_dir, mixed, tmp_path, monkeypatch, fmt):
     model = load_model(tiny_model_dir)
-    clean = tmp_path / "clean.jsonl"
-    run(model, tiny_model_dir, [str(mixed)], output=clean, fmt="jsonl", pattern="*.txt", batch_size=2)
+    clean = tmp_path / f"clean.{fmt}"
+    run(model, tiny_model_dir, [str(mixed)], output=clean, fmt=fmt, pattern="*.txt", batch_size=2)
     real = predict_mod.tag_batch
 
     def dies_on_second_batch(model, batch, min_confidence=None, explain=False, _calls=[0]):
@@ -101,17 +102,17 @@ def test_interrupted_batch_keeps_its_complete_rows_for_resume(tiny_model_dir, mi
         return real(model, batch, min_confidence, explain)
 
     monkeypatch.setattr(predict_mod, "tag_batch", dies_on_second_batch)
-    out = tmp_path / "tags.jsonl"
+    out = tmp_path / f"tags.{fmt}"
     with pytest.raises(KeyboardInterrupt):
-        run(model, tiny_model_dir, [str(mixed)], output=out, fmt="jsonl", pattern="*.txt", batch_size=2)
+        run(model, tiny_model_dir, [str(mixed)], output=out, fmt=fmt, pattern="*.txt", batch_size=2)
     assert not out.exists()  # never a half-written file under the output's name
-    kept = [json.loads(line) for line in (tmp_path / ".tags.jsonl.part").read_text(encoding="utf-8").splitlines()]
+    kept = [json.loads(line) for line in (tmp_path / f".tags.{fmt}.part").read_text(encoding="utf-8").splitlines()]
     assert len(kept) == 2  # the first batch, complete
     monkeypatch.setattr(predict_mod, "tag_batch", real)
-    summary = run(model, tiny_model_dir, [str(mixed)], output=out, fmt="jsonl", pattern="*.txt", resume=True)
+    summary = run(model, tiny_model_dir, [str(mixed)], output=out, fmt=fmt, pattern="*.txt", resume=True)
     assert summary.skipped == 2
     assert out.read_text(encoding="utf-8") == clean.read_text(encoding="utf-8")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", "clean.jsonl", "tags.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", f"clean.{fmt}", f"tags.{fmt}"]
 
 
 def test_killed_process_leaves_output_absent_or_complete(tiny_model_dir, tmp_path):
