@@ -1,11 +1,13 @@
-"""A loaded model: raw page text -> label, with numpy and our own code only.
+"""A loaded model: raw page text -> label, without scikit-learn.
 
 clean page -> camel-tools normalisation (tables carried in the model) ->
 word and character TF-IDF -> linear scores -> sigmoid calibration ->
 decision weights tuned for macro-F1. :class:`Model` is the exact image of
 the scikit-learn pipeline that training fitted (``classify.training.export``
 builds it, a test checks the two agree on held-out articles), so what was
-measured is what runs, and prediction imports neither scikit-learn nor scipy.
+measured is what runs. Predicting a few articles imports numpy and our own
+code only; a batch also loads the compiled kernels of :mod:`.kernels`
+(numba, which imports scipy.linalg to look for BLAS).
 """
 
 from dataclasses import dataclass, field
