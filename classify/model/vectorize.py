@@ -63,12 +63,11 @@ def strictly_sorted(terms: list[str]) -> bool:
     return all(map(operator.lt, terms, islice(terms, 1, None)))
 
 
-def _tfidf(offsets: np.ndarray, counts: np.ndarray, idf_of_entries: np.ndarray) -> np.ndarray:
-    """sklearn's sublinear TF-IDF values of sparse rows of counts, each row
-    scaled to unit length."""
+def _tfidf(rows: np.ndarray, counts: np.ndarray, idf_of_entries: np.ndarray, n_rows: int) -> np.ndarray:
+    """sklearn's sublinear TF-IDF values of counts in coordinate form, each
+    row scaled to unit length."""
     values = (1.0 + np.log(counts)) * idf_of_entries
-    rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(offsets) - 1))
+    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
     return values / np.where(norms > 0, norms, 1.0)[rows]
 
 
@@ -200,7 +199,7 @@ class Vectorizer:
         rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
         order = np.lexsort((cols, rows))
         rows, cols, counts = rows[order], cols[order].astype(np.int64), counts[order]
-        values = _tfidf(offsets, counts, self.idf[cols])
+        values = _tfidf(rows, counts, self.idf[cols], len(offsets) - 1)
         return Features(rows, cols, values, len(offsets) - 1, self.n_features)
 
     def scores(self, tokens: Tokens | CodeTokens, weights: np.ndarray) -> np.ndarray:
@@ -211,8 +210,8 @@ class Vectorizer:
             from .kernels import tfidf_scores
 
             return tfidf_scores(offsets, cols, counts, self.idf, weights)
-        values = _tfidf(offsets, counts, self.idf[cols])
         rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        values = _tfidf(rows, counts, self.idf[cols], len(offsets) - 1)
         out = np.empty((len(offsets) - 1, weights.shape[1]))
         for j in range(weights.shape[1]):
             out[:, j] = np.bincount(rows, weights=values * weights[cols, j], minlength=len(out))
