@@ -13,7 +13,7 @@ files do not change.
 import numpy as np
 
 from .kernels import char_counts, char_gram_columns, find_words, probe_all, word_counts, word_table
-from .tokens import CodeTokens, codepoints
+from .tokens import CodeTokens, codepoints, word_runs
 
 
 def _starts(lengths: np.ndarray) -> np.ndarray:
@@ -183,10 +183,7 @@ class WordGramIndex:
         self.table = KeyTable(keys, cols[~uni])
         # the same words as runs of code points in a hash table, for batches
         # that arrive as code points
-        words = list(self.ids)
-        self.word_lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        self.word_cps = codepoints("".join(words))
-        self.word_starts = np.cumsum(self.word_lens) - self.word_lens
+        self.word_cps, self.word_starts, self.word_lens = word_runs(list(self.ids))
         self.word_table = word_table(self.word_cps, self.word_starts, self.word_lens)
 
     def counts(self, tokens: CodeTokens, ngram_range, n_cols: int):

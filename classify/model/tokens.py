@@ -46,13 +46,19 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def word_runs(words: list[str]):
+    """``(cps, starts, lens)``: the words end to end as code points, where
+    each one starts and how long it is."""
+    lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    return codepoints("".join(words)), np.cumsum(lens) - lens, lens
+
+
 def code_tokens(tokens) -> CodeTokens:
     """``tokens`` (:class:`Tokens` or :class:`CodeTokens`) as code points."""
     if isinstance(tokens, CodeTokens):
         return tokens
     words, ids, lengths = tokens
-    lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    return CodeTokens(codepoints("".join(words)), np.cumsum(lens) - lens, lens, ids, lengths)
+    return CodeTokens(*word_runs(words), ids, lengths)
 
 
 def split_texts(texts: list[str], is_sep: np.ndarray, lead_tokens: int = 0, lead_repeat: int = 0) -> CodeTokens:
