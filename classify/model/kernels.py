@@ -21,14 +21,16 @@ and ``counts``, each document's columns distinct, in no particular order.
 import numpy as np
 from numba import njit
 
-# Fibonacci hashing, as classify.model.ngrams.KeyTable lays its slots out
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+# Fibonacci hashing (spreads consecutive keys): a key's first slot in a
+# table of 2**bits is (key * GOLDEN) >> (64 - bits), here and where
+# classify.model.ngrams.KeyTable lays its slots out
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 @njit(cache=True, inline="always")
 def _probe(slots, shift, mask, key):
     """The column of ``key`` in a KeyTable's slots, -1 if absent."""
-    slot = np.int64((np.uint64(key) * _GOLDEN) >> np.uint64(shift))
+    slot = np.int64((np.uint64(key) * GOLDEN) >> np.uint64(shift))
     while True:
         found = slots[slot, 0]
         if found == key:
@@ -154,7 +156,7 @@ def split_words(cps, doc_ends, is_sep, lead_tokens, lead_repeat):
             while j < end and is_sep[cps[j]] == 0:
                 j += 1
             h = _hash(cps, i, j - i)
-            slot = np.int64((h * _GOLDEN) >> shift)
+            slot = np.int64((h * GOLDEN) >> shift)
             while True:
                 w = table[slot]
                 if w == -1:  # a new word
@@ -187,7 +189,7 @@ def word_table(cps, starts, lens):
     table = np.full(1 << bits, -1, dtype=np.int64)
     shift, mask = np.uint64(64 - bits), (1 << bits) - 1
     for w in range(len(lens)):
-        slot = np.int64((_hash(cps, starts[w], lens[w]) * _GOLDEN) >> shift)
+        slot = np.int64((_hash(cps, starts[w], lens[w]) * GOLDEN) >> shift)
         while table[slot] != -1:
             slot = (slot + 1) & mask
         table[slot] = w
@@ -204,7 +206,7 @@ def find_words(cps, starts, lens, vocab_cps, vocab_starts, vocab_lens, table):
     shift, mask = np.uint64(64 - bits), len(table) - 1
     out = np.zeros(len(lens), dtype=np.int64)
     for w in range(len(lens)):
-        slot = np.int64((_hash(cps, starts[w], lens[w]) * _GOLDEN) >> shift)
+        slot = np.int64((_hash(cps, starts[w], lens[w]) * GOLDEN) >> shift)
         while True:
             v = table[slot]
             if v == -1:

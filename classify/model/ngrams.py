@@ -12,7 +12,7 @@ files do not change.
 
 import numpy as np
 
-from .kernels import char_counts, char_gram_columns, find_words, probe_all, word_counts, word_table
+from .kernels import GOLDEN, char_counts, char_gram_columns, find_words, probe_all, word_counts, word_table
 from .tokens import CodeTokens, codepoints, word_runs
 
 
@@ -37,7 +37,6 @@ class KeyTable:
     probed by the compiled kernels. Each slot holds its key and column side
     by side, so a probe touches one cache line."""
 
-    _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads consecutive keys
 
     def __init__(self, keys: np.ndarray, cols: np.ndarray):
         keys, cols = np.asarray(keys, dtype=np.int64), np.asarray(cols, dtype=np.int64)
@@ -64,7 +63,7 @@ class KeyTable:
         return self.size
 
     def _slot(self, keys: np.ndarray) -> np.ndarray:
-        return ((keys.astype(np.uint64) * self._GOLDEN) >> self._shift).astype(np.int64)
+        return ((keys.astype(np.uint64) * GOLDEN) >> self._shift).astype(np.int64)
 
     def lookup(self, wanted: np.ndarray) -> np.ndarray:
         """The column of each wanted key, -1 where the table lacks it."""
