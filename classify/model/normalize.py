@@ -210,7 +210,9 @@ class Normalizer:
     def tokens(self, text: str) -> list[str]:
         """The word tokens of raw text, split as the vectorisers split
         ``self(text)`` (before lowercasing): usually the tokeniser's own."""
-        norm = self.normalize(text)
+        return self._tokens_of(self.normalize(text))
+
+    def _tokens_of(self, norm: str) -> list[str]:
         tokens = self.tokenize(norm)
         if any(c in norm for c in self._unsplit_space):
             tokens = " ".join(tokens).split()
@@ -238,7 +240,7 @@ class Normalizer:
         tokenised first."""
         norm = self.normalize(text)
         if "\u03a3" in norm:
-            return " ".join(self.tokens(text)).lower()
+            return " ".join(self._tokens_of(norm)).lower()
         return norm.lower()
 
     def __call__(self, text: str) -> str:

@@ -6,6 +6,7 @@ Exit status contract (documented in the README): 0 every input was tagged,
 error stopped the run before it began, 2 bad command-line usage.
 """
 
+import glob
 import sys
 import time
 from collections import Counter
@@ -188,7 +189,7 @@ def _many(paths) -> bool:
     name = str(paths[0])
     if name == "-":
         return False
-    if is_url(name) or any(c in name for c in "*?["):
+    if is_url(name) or glob.has_magic(name):  # a glob, as expand() tells one
         return True
     path = Path(name)
     return path.is_dir() or path.suffix.lower() in COLLECTION_SUFFIXES

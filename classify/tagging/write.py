@@ -274,16 +274,15 @@ class AtomicWriter:
         self._file.flush()
         os.fsync(self._file.fileno())
         tmp = _tmp_of(self.path)
-        direct = self._direct
-        if direct is not None:
-            if order is None:
-                direct.flush()
-                os.fsync(direct.fileno())
-            direct.close()
+        written = self._direct is not None and order is None
+        if written:
+            self._direct.flush()
+            os.fsync(self._direct.fileno())
+            self._direct.close()
             self._direct = self._direct_csv = None
-            if order is not None:  # rows to reorder: through the sidecar after all
-                direct = None
-        if direct is None and not (self.fmt == "jsonl" and order is None):
+        else:  # rows to reorder (none when fresh): through the sidecar after all
+            self._discard_direct()
+        if not written and not (self.fmt == "jsonl" and order is None):
             try:
                 _convert(self._lines(order), tmp, self.fmt, self.columns)
             except BaseException:
@@ -297,6 +296,12 @@ class AtomicWriter:
         else:
             os.replace(tmp, self.path)
             self._sidecar.unlink()
+
+    def _discard_direct(self) -> None:
+        if self._direct is not None:
+            self._direct.close()
+            self._direct = self._direct_csv = None
+            _tmp_of(self.path).unlink(missing_ok=True)
 
     def _lines(self, order):
         self._file.seek(0)
@@ -329,11 +334,7 @@ class AtomicWriter:
         --resume (or remove it if it holds none)."""
         if self._file is None:
             return
-        direct = self._direct
-        if direct is not None:  # the sidecar holds the rows; the target's copy goes
-            direct.close()
-            self._direct = self._direct_csv = None
-            _tmp_of(self.path).unlink(missing_ok=True)
+        self._discard_direct()  # the sidecar holds the rows; the target's copy goes
         try:
             self._file.flush()
             empty = os.fstat(self._file.fileno()).st_size == 0
