@@ -174,7 +174,7 @@ def train(
     replace_labels: bool = typer.Option(False, "--replace-labels", help="With --base: ignore what it learned and train on DATA alone."),
     leave_out: Optional[str] = typer.Option(None, "--leave-one-out", help="Also fit without each group of this column (e.g. corpus) and measure on it; the card records the figures."),
     calibrate_by: Optional[str] = typer.Option(None, "--calibrate-by", help="Column whose groups (e.g. corpus) are held out in turn to calibrate confidence and tune the decision."),
-    settings: Optional[List[str]] = typer.Option(None, "--set", help="Pipeline setting KEY=VALUE (e.g. C=0.1, lead_tokens=60, min_groups=2); repeatable."),
+    settings: Optional[List[str]] = typer.Option(None, "--set", help="Pipeline setting KEY=VALUE (e.g. C=0.1, lead_tokens=60, min_groups=2, written_weight=3: each row with method=written counts three times); repeatable."),
 ):
     """Train a model, print held-out metrics, write the model and its card."""
     from .model.card import format_evaluations

@@ -94,6 +94,7 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
             self.weights_ = _tune_weights(self._proba(oof[scored]), y[scored], self.classes_, mask,
                                           self.max_ordinary_topic, start=self.weights_, free=free)
         self.oof_scores_ = oof  # kept for reports; not part of a saved model
+        self.sample_weight_ = w  # kept for the rows retraining stores; not part of a saved model
         return self
 
     def decision_function(self, X):

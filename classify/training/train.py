@@ -126,10 +126,13 @@ def fit_pipeline(train_df: pd.DataFrame, *, params=None, seed=0, calibrate_by=No
     """The fitted scikit-learn pipeline, its training rows X and labels y.
 
     ``params`` go to :func:`~classify.training.pipeline.build_pipeline`, but
-    for ``min_groups``: keep only terms found in at least that many groups of
-    ``calibrate_by`` (see :func:`shared_terms`)."""
+    for the two that act on the rows (:data:`ROW_SETTINGS`): ``min_groups``
+    keeps only terms found in at least that many groups of ``calibrate_by``
+    (see :func:`shared_terms`); ``written_weight`` is the weight of each
+    written article (``method=written``) against 1 for the others."""
     params = dict(params or {})
     min_groups = int(params.pop("min_groups", 0) or 0)
+    written_weight = float(params.pop("written_weight", 1.0))
     smallest = int(train_df["label"].value_counts().min())
     if smallest < 2:
         raise DataError("after holding out test data a label has fewer than 2 training examples; add data")
@@ -149,8 +152,28 @@ def fit_pipeline(train_df: pd.DataFrame, *, params=None, seed=0, calibrate_by=No
             vec.set_params(vocabulary=terms)
         X = prefix.fit_transform(train_df["text"].tolist(), y)
     ordinary = (train_df["method"] == "rule").to_numpy() if "method" in train_df.columns else None
-    pipeline[-1].fit(X, y, groups=_groups(train_df, calibrate_by), ordinary=ordinary)
+    weights = row_weights(train_df, written_weight)
+    pipeline[-1].fit(X, y, sample_weight=weights, groups=_groups(train_df, calibrate_by), ordinary=ordinary)
     return pipeline, X, y
+
+
+# Settings that act on the training rows, read by fit_pipeline itself.
+ROW_SETTINGS = ("min_groups", "written_weight")
+
+
+def row_weights(frame: pd.DataFrame, written_weight: float = 1.0):
+    """Each training row's weight in the fit, or None when all are 1.
+
+    Our written articles come from many countries, registers and years, by
+    design; the corpora's rows come from three. Counting each written
+    article more than once (``written_weight``) lets that breadth weigh
+    against the corpora's own stories: chosen by leave-one-corpus-out, where
+    written articles are trained on and never scored."""
+    if written_weight == 1.0 or "method" not in frame.columns:
+        return None
+    weights = np.ones(len(frame))
+    weights[frame["method"].to_numpy() == "written"] = written_weight
+    return weights
 
 
 def leave_one_out(data: pd.DataFrame, column: str, *, params=None, seed=0, calibrate_by=None) -> dict:
@@ -247,9 +270,12 @@ def base_rows(classifier, X, y, *, hard: int = HARD_ROWS, easy: int = EASY_ROWS,
     A label's rows far on the right side of every boundary barely move an
     SVM; those near or across a boundary (support vectors) decide it. Keep,
     per label, the ``hard`` rows closest to another label in full, and a
-    random ``easy`` sample weighted to stand for the rest.
+    random ``easy`` sample weighted to stand for the rest. Rows keep the
+    weight they were fitted with (the classifier's ``sample_weight_``).
     """
     y = np.asarray(y).astype(str)
+    fitted = getattr(classifier, "sample_weight_", None)
+    fitted = np.ones(len(y)) if fitted is None else np.asarray(fitted, dtype=np.float64)
     classes = list(classifier.classes_)
     S = classifier.decision_function(X)
     if S.ndim == 1:
@@ -260,7 +286,7 @@ def base_rows(classifier, X, y, *, hard: int = HARD_ROWS, easy: int = EASY_ROWS,
         idx = np.flatnonzero(y == label)
         if len(idx) <= hard + easy:
             keep.append(idx)
-            weights.append(np.ones(len(idx)))
+            weights.append(fitted[idx])
             continue
         own = S[idx, k]
         rival = np.delete(S[idx], k, axis=1).max(axis=1)
@@ -268,7 +294,7 @@ def base_rows(classifier, X, y, *, hard: int = HARD_ROWS, easy: int = EASY_ROWS,
         rest = order[hard:]
         sample = rng.choice(rest, easy, replace=False)
         keep += [order[:hard], sample]
-        weights += [np.ones(hard), np.full(easy, len(rest) / easy)]
+        weights += [fitted[order[:hard]], fitted[sample] * (fitted[rest].sum() / fitted[sample].sum())]
     keep, weights = np.concatenate(keep), np.concatenate(weights)
     order = np.argsort(keep)
     rows = sp.csr_matrix(X)[keep[order]], y[keep[order]], weights[order]
@@ -750,7 +776,7 @@ def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", seed=0
 def check_settings(settings: dict) -> dict:
     """Pipeline settings (``--set``) whose names build_pipeline knows."""
     out = dict(settings or {})
-    known = set(build_pipeline.__kwdefaults__) | {"min_groups"}
+    known = set(build_pipeline.__kwdefaults__) | set(ROW_SETTINGS)
     unknown = sorted(set(out) - known)
     if unknown:
         raise DataError(f"--set: unknown setting {', '.join(unknown)} (known: {', '.join(sorted(known))})")

@@ -123,6 +123,52 @@ def test_base_rows_keep_hard_rows_and_weights_stand_for_the_rest():
     assert len(a_rows) == 30
 
 
+def test_base_rows_keep_the_weights_rows_were_fitted_with():
+    from classify.training.train import base_rows
+
+    class Fitted:
+        classes_ = np.array(["a", "b"])
+        sample_weight_ = np.where(np.arange(100) % 4 == 0, 3.0, 1.0)  # every fourth row is written
+
+        @staticmethod
+        def decision_function(X):
+            return np.asarray(X.sum(axis=1)).ravel()
+
+    X = sp.csr_matrix(np.arange(-50, 50, dtype=float).reshape(-1, 1))
+    y = np.array(["a"] * 90 + ["b"] * 10)
+    Xk, yk, wk = base_rows(Fitted, X, y, hard=20, easy=10)
+    w = Fitted.sample_weight_
+    # each label's kept rows stand for its fitted weight in full
+    assert np.isclose(wk[yk == "a"].sum(), w[:90].sum()) and np.isclose(wk[yk == "b"].sum(), w[90:].sum())
+    # the hard rows kept in full keep their own weight
+    values = Xk.toarray().ravel().astype(int) + 50
+    hard = (yk == "a") & (values >= 70)
+    assert hard.sum() == 20 and np.array_equal(wk[hard], w[values[hard]])
+
+
+def test_written_weight_counts_written_articles_more_in_the_fit():
+    from classify.training.data import load_labelled
+    from classify.training.train import fit_pipeline, row_weights
+
+    data = load_labelled([FIXTURES])
+    data["method"] = np.where(np.arange(len(data)) % 3 == 0, "written", "reviewed")
+    assert row_weights(data, 1.0) is None
+    w = row_weights(data, 3.0)
+    assert set(w[data["method"] == "written"]) == {3.0} and set(w[data["method"] != "written"]) == {1.0}
+    params = {"min_df": 1, "tune_decision": False, "calibration_folds": 2}
+    plain, X, y = fit_pipeline(data, params=params)
+    heavy, _, _ = fit_pipeline(data, params={**params, "written_weight": 3})
+    assert np.array_equal(heavy[-1].sample_weight_, w) and plain[-1].sample_weight_ is None
+
+    def margin(pipe):  # how far each written row's own label is ahead of the best other
+        S = pipe[-1].decision_function(X)[(data["method"] == "written").to_numpy()]
+        own = np.array([list(pipe[-1].classes_).index(label) for label in y[(data["method"] == "written").to_numpy()]])
+        rival = np.where(np.eye(S.shape[1], dtype=bool)[own], -np.inf, S).max(axis=1)
+        return (S[np.arange(len(S)), own] - rival).mean()
+
+    assert margin(heavy) > margin(plain)
+
+
 def test_data_in_an_unknown_encoding_is_reported(tmp_path):
     import random
 
