@@ -18,7 +18,6 @@ from pathlib import Path
 
 from bench.common import DEFAULT_MODEL, real_texts
 from classify.model.clean import clean_page
-from classify.model.tokens import tokenize_token_lists
 from classify.model.normalize import camel_normalize
 from classify.model.predictor import _chunks
 from classify.model.store import load_model

@@ -178,7 +178,7 @@ def train(
 ):
     """Train a model, print held-out metrics, write the model and its card."""
     from .model.card import format_evaluations
-    from .training.metrics import format_metrics
+    from .model.card import format_metrics
     from .training.train import check_settings, train_from_files
 
     base_dir = None if base is None else (_model_dir(None) if base == "default" else Path(base))
@@ -216,7 +216,7 @@ def evaluate(
     Any number of articles per label will do (a small set is measured and
     warned about); labels the model does not know count as errors."""
     from .training.evaluate import evaluate_files
-    from .training.metrics import format_metrics
+    from .model.card import format_metrics
 
     metrics = evaluate_files(
         _load(model), data, text_column=text_column, label_column=label_column, corpora=corpora, output=output,

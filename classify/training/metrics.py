@@ -4,8 +4,6 @@ and expected calibration error of the top probability."""
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from ..model.card import format_metrics  # noqa: F401  (metrics are printed as cards print them)
-
 
 def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
     """Expected calibration error of ``confidence`` against ``correct`` over equal-width bins."""
