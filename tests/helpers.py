@@ -1,5 +1,8 @@
 """Paths and skip markers shared by the tests (fixtures live in conftest.py)."""
 
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -70,3 +73,21 @@ def interrupt_on_batch(monkeypatch, n: int = 3):
 
     monkeypatch.setattr(run_mod, "tag_batch", interrupted)
     return real
+
+
+def kill_when(cmd: list[str], ready, *, why: str, env=None, timeout: float = 120, poll: float = 0.02) -> None:
+    """Run ``cmd`` from the repository and SIGKILL it as soon as ``ready()``
+    is true: the crash a resumed run must recover from. Fails if the run ends
+    first (``why`` says what it should have done by then) or takes over
+    ``timeout`` seconds."""
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = time.monotonic() + timeout
+    try:
+        while not ready():
+            assert proc.poll() is None, why
+            assert time.monotonic() < deadline
+            time.sleep(poll)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL

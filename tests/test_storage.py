@@ -10,10 +10,7 @@ import csv
 import io
 import json
 import os
-import signal
-import subprocess
 import sys
-import time
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -26,7 +23,7 @@ from classify.tagging import storage
 from classify.tagging.run import run
 
 from . import s3
-from .helpers import FIXTURES, REPO, interrupt_on_batch, kill_a_worker_when_busy
+from .helpers import FIXTURES, interrupt_on_batch, kill_a_worker_when_busy, kill_when
 
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -213,17 +210,11 @@ def test_kill_9_then_resume_in_the_bucket_gives_a_clean_runs_rows(tiny_model_dir
         "from classify.cli import app; sys.argv[0] = 'classify'; app()"
     )
     cmd = [sys.executable, "-c", code, "predict", f"s3://{BUCKET}/resume/in", "--model", str(tiny_model_dir), "-o", out]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
-    deadline = time.monotonic() + 120
-    try:
-        while not [k for k in s3.keys(client, BUCKET, "resume/out/.tags.csv.part/") if k.endswith("rows-00000002.jsonl.part")]:
-            assert proc.poll() is None, "the run ended before rows were flushed to the bucket"
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    kill_when(
+        cmd,
+        lambda: any(k.endswith("rows-00000002.jsonl.part") for k in s3.keys(client, BUCKET, "resume/out/.tags.csv.part/")),
+        why="the run ended before rows were flushed to the bucket", env=dict(os.environ), poll=0.05,
+    )
     left = s3.keys(client, BUCKET, "resume/out/")
     assert "resume/out/tags.csv" not in left  # killed mid-run: nothing under the output's name
     flushed = sum(s3.get(client, BUCKET, k).count(b"\n") for k in left if "/rows-" in k)

@@ -5,10 +5,7 @@ no temporary file."""
 import csv
 import json
 import os
-import signal
-import subprocess
 import sys
-import time
 
 import pyarrow.parquet as pq
 import pytest
@@ -18,7 +15,7 @@ from classify.model.store import load_model
 from classify.tagging.run import run
 from classify.tagging.write import AtomicWriter, sidecar_of
 
-from ..helpers import REPO, article_folder
+from ..helpers import article_folder, kill_when
 
 def make_folder(root, n):
     return article_folder(root, n)
@@ -44,18 +41,9 @@ def test_kill_9_then_resume_gives_a_clean_runs_rows(tiny_model_dir, tmp_path, fm
     out = out_dir / f"tags.{fmt}"
     part = sidecar_of(out)
     cmd = [sys.executable, "-m", "classify", "predict", str(folder), "--model", str(tiny_model_dir), "-o", str(out)]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    try:
-        # kill as soon as some complete rows are flushed to the sidecar
-        while not (part.exists() and part.read_bytes().count(b"\n") >= 256):
-            assert proc.poll() is None, "the run ended before any rows were flushed"
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    # killed as soon as some complete rows are flushed to the sidecar
+    kill_when(cmd, lambda: part.exists() and part.read_bytes().count(b"\n") >= 256,
+              why="the run ended before any rows were flushed")
     assert not out.exists()  # killed mid-run: nothing under the output's name
     flushed = part.read_bytes().count(b"\n")
     assert 256 <= flushed < 6001
