@@ -595,7 +595,8 @@ def retrain_report(y_new, base_proba, base_classes, base_pred, cv, *, k, y_base,
         labels = sorted(set(y_base))
         report["base_rows"] = {
             "test": f"the base model's {int(keep.sum())} stored rows, {k}-fold cross-validated",
-            "note": f"weighted to stand for the {int(round(w_base[keep].sum()))} training articles they sample; "
+            "note": f"weighted to stand for the {int(round(w_base[keep].sum()))} training articles they sample "
+            "(each counted with its weight in the base's fit); "
             "the rows your labels overruled are left out; before = refitted on base rows alone, with the base "
             "decision weights. Same outlets as the base's training data: higher than figures on new outlets",
             "before": weighted_scores(y_base[keep], cv["base_before"][keep], w_base[keep], labels),
@@ -754,7 +755,9 @@ def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", seed=0
             "split": how or report["your_articles"]["test"],
             "files": sorted(set(data["file"])) if "file" in data.columns else [],
             # base rows carried into this model (features.npz holds them and
-            # the user's), and the ones the user's labels overruled
+            # the user's), and the ones the user's labels overruled; articles
+            # are counted in the base fit's weights (a written article
+            # written_weight times)
             "base_rows": int((~overruled).sum()),
             "base_articles_represented": int(round(w_base[~overruled].sum())),
             "base_per_label": {str(k): int(v) for k, v in zip(*np.unique(y_base[~overruled], return_counts=True))},
