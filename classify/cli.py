@@ -177,8 +177,7 @@ def train(
     settings: Optional[List[str]] = typer.Option(None, "--set", help="Pipeline setting KEY=VALUE (e.g. C=0.1, lead_tokens=60, min_groups=2, written_weight=3: each row with method=written counts three times); repeatable."),
 ):
     """Train a model, print held-out metrics, write the model and its card."""
-    from .model.card import format_evaluations
-    from .model.card import format_metrics
+    from .model.card import format_evaluations, format_metrics
     from .training.train import check_settings, train_from_files
 
     base_dir = None if base is None else (_model_dir(None) if base == "default" else Path(base))

@@ -75,12 +75,12 @@ def interrupt_on_batch(monkeypatch, n: int = 3):
     return real
 
 
-def kill_when(cmd: list[str], ready, *, why: str, env=None, timeout: float = 120, poll: float = 0.02) -> None:
+def kill_when(cmd: list[str], ready, *, why: str, timeout: float = 120, poll: float = 0.02) -> None:
     """Run ``cmd`` from the repository and SIGKILL it as soon as ``ready()``
     is true: the crash a resumed run must recover from. Fails if the run ends
     first (``why`` says what it should have done by then) or takes over
     ``timeout`` seconds."""
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout
     try:
         while not ready():

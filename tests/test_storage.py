@@ -9,7 +9,6 @@ under their name only when complete; a store-wide problem is one line.
 import csv
 import io
 import json
-import os
 import sys
 
 import pyarrow as pa
@@ -213,7 +212,7 @@ def test_kill_9_then_resume_in_the_bucket_gives_a_clean_runs_rows(tiny_model_dir
     kill_when(
         cmd,
         lambda: any(k.endswith("rows-00000002.jsonl.part") for k in s3.keys(client, BUCKET, "resume/out/.tags.csv.part/")),
-        why="the run ended before rows were flushed to the bucket", env=dict(os.environ), poll=0.05,
+        why="the run ended before rows were flushed to the bucket", poll=0.05,
     )
     left = s3.keys(client, BUCKET, "resume/out/")
     assert "resume/out/tags.csv" not in left  # killed mid-run: nothing under the output's name
