@@ -76,6 +76,17 @@ def test_refuses_to_overwrite_without_force_and_resumes(tiny_model_dir, folder, 
     assert "skipped 1" in res.stderr
 
 
+def test_csv_on_stdout_is_the_csv_file(tiny_model_dir, folder, tmp_path):
+    # the two are written by different code paths (rows as they come to a
+    # file, rows to a stream); a user piping one must get the other's bytes
+    out = tmp_path / "tags.csv"
+    invoke("predict", folder, "--model", tiny_model_dir, "-o", out)
+    res = invoke("predict", folder, "--model", tiny_model_dir, "-f", "csv")
+    assert res.exit_code == 3, res.output
+    file_rows = list(csv.reader(out.open(encoding="utf-8", newline="")))
+    assert len(file_rows) == 4 and list(csv.reader(io.StringIO(res.stdout))) == file_rows
+
+
 def test_parquet_output(tiny_model_dir, folder, tmp_path):
     import pandas as pd
 

@@ -192,8 +192,8 @@ class AtomicWriter:
         if self.path is None:
             self._stream = sys.stdout
             if fmt == "csv":
-                self._csv = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
-                self._csv.writeheader()
+                self._csv = csv.writer(sys.stdout)
+                self._csv.writerow(columns)
             return
         check_target(self.path)
         if self.path.exists() and not (force or resume):
@@ -392,7 +392,7 @@ def _csv_values(row: dict, columns: list[str]) -> list:
 
 def _write_row(stream, fmt, columns, row, csv_writer=None) -> None:
     if fmt == "csv":
-        csv_writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        csv_writer.writerow(_csv_values(row, columns))
     elif fmt == "jsonl":
         stream.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n")
     else:
