@@ -78,7 +78,7 @@ def test_refuses_to_overwrite_without_force_and_resumes(tiny_model_dir, folder, 
 
 def test_csv_on_stdout_is_the_csv_file(tiny_model_dir, folder, tmp_path):
     # the two are written by different code paths (rows as they come to a
-    # file, rows to a stream); a user piping one must get the other's bytes
+    # file, rows to a stream); a user piping one must get the other's rows
     out = tmp_path / "tags.csv"
     invoke("predict", folder, "--model", tiny_model_dir, "-o", out)
     res = invoke("predict", folder, "--model", tiny_model_dir, "-f", "csv")
