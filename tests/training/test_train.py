@@ -302,6 +302,58 @@ def test_a_label_carved_out_of_other_is_learned_where_base_rows_disagree(sport_a
     assert sum(with_overruling.predict(held) == "sport") >= len(HELD_SPORT) - 1
 
 
+def test_labels_no_kind_of_article_disputes_keep_the_base_scorers(sport_as_other_base, tmp_path):
+    from classify.training.export import as_csr
+    from classify.training.train import MIN_CONTESTED, base_scorers, refit
+
+    base_dir, _ = sport_as_other_base
+    base = load_model(base_dir)
+    X_base, y_base, w_base = load_features(base_dir, base.card)
+    texts = USER_SPORT + USER_OTHER
+    X_new = as_csr(base.features(texts))
+    y_new = np.array(["sport"] * len(USER_SPORT) + ["other"] * len(USER_OTHER))
+    said = base.predict(texts)
+    fit = {"C": 0.1, "folds": 5, "keep_weights": dict(zip(base.labels, base.weights)), "scorers": base_scorers(base)}
+    clf = refit(X_base, y_base, w_base, X_new, y_new, np.ones(len(y_new)), said, **fit)[0]
+    topics = ["government-communication", "press-freedom"]
+    assert set(said) == {"other"} and sorted(clf.kept_labels_) == topics
+    for label in clf.classes_:
+        i = list(clf.classes_).index(label)
+        if label in topics:  # the very scorer that was measured
+            j = list(base.labels).index(label)
+            assert np.array_equal(clf.coef_[i], base.coef[j]) and clf.calib_b_[i] == base.calib_b[j]
+        elif label == "other":  # sport was carved out of it: refitted
+            assert not np.allclose(clf.coef_[i], base.coef[list(base.labels).index("other")])
+    # a user who calls MIN_CONTESTED articles press-freedom that the base
+    # calls other disputes press-freedom: it is refitted too
+    assert len(USER_SPORT) >= MIN_CONTESTED
+    texts = USER_SPORT[:MIN_CONTESTED] + USER_OTHER
+    relabel = np.array(["press-freedom"] * MIN_CONTESTED + ["other"] * len(USER_OTHER))
+    X_re = as_csr(base.features(texts))
+    clf = refit(X_base, y_base, w_base, X_re, relabel, np.ones(len(relabel)), base.predict(texts), **fit)[0]
+    assert sorted(clf.kept_labels_) == ["government-communication"]
+
+
+def test_a_label_is_disputed_by_a_kind_of_article_or_by_a_new_label_carved_out_of_it():
+    from classify.training.train import MIN_CONTESTED, disputed_labels
+
+    base = ["government-communication", "other", "press-freedom"]
+    n = MIN_CONTESTED
+    # relabelling between base labels: fewer than MIN_CONTESTED are scattered errors
+    mine = ["other"] * (n - 1) + ["press-freedom"] * n
+    said = ["press-freedom"] * (n - 1) + ["press-freedom"] * n
+    disputed, counts = disputed_labels(mine, said, base)
+    assert disputed == set() and counts == {"other": n - 1, "press-freedom": n - 1}
+    disputed, counts = disputed_labels(mine + ["other"], said + ["press-freedom"], base)
+    assert disputed == {"other", "press-freedom"}
+    # one example of a new label disputes the label the base gave it
+    disputed, _ = disputed_labels(["sport", "other"], ["other", "other"], base)
+    assert disputed == {"other"}
+    # base rows overruled: their label is disputed
+    disputed, _ = disputed_labels(["other"], ["other"], base, overruled_labels={"government-communication"})
+    assert disputed == {"government-communication"}
+
+
 def test_overruled_rows_are_the_base_rows_like_the_contested_examples(sport_as_other_base):
     from classify.training.export import as_csr
     from classify.training.train import overruled_rows
