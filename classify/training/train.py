@@ -414,27 +414,18 @@ def user_groups(y_new, folds: int, seed: int = 0, prefix: str = "yours") -> np.n
     return groups
 
 
-def disputed_labels(y_new, base_pred, base_labels, overruled_labels=()) -> tuple[set, dict]:
-    """The base labels a user's articles dispute, and how many articles dispute each.
-
-    An article disputes both its user label and the label the base gives it
-    when they differ. A label is disputed when base rows of it were
-    overruled, when it is what the base gives an example of a new label
-    (the new label is carved out of it), or with at least ``MIN_CONTESTED``
-    disputing articles (fewer, between base labels, are read as the base's
-    scattered errors, as in :func:`overruled_rows`).
+def disputed_labels(y_new, base_pred, overruled_labels=()) -> set:
+    """The base labels a user's articles dispute: both labels of every
+    article the base labels otherwise than the user does (a new label is
+    carved out of the label the base gives its examples), and the labels of
+    overruled base rows. Even one article counts: it is a correction the
+    user made, and what they retrain for.
     """
-    known = {str(x) for x in base_labels}
-    counts: dict[str, int] = {}
     disputed = {str(x) for x in overruled_labels}
     for mine, said in zip(np.asarray(y_new).astype(str), np.asarray(base_pred).astype(str)):
         if mine != said:
-            counts[mine] = counts.get(mine, 0) + 1
-            counts[said] = counts.get(said, 0) + 1
-            if mine not in known:
-                disputed.add(said)
-    disputed |= {label for label, n in counts.items() if n >= MIN_CONTESTED}
-    return disputed, counts
+            disputed |= {mine, said}
+    return disputed
 
 
 def base_scorers(model) -> dict | None:
@@ -513,7 +504,7 @@ def refit(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, *, C, folds, k
     classifier.fit(X, y, sample_weight=w, groups=groups)
     classifier.kept_labels_ = []
     if scorers:
-        disputed, _ = disputed_labels(y_new, base_pred, scorers, set(y_base[overruled]))
+        disputed = disputed_labels(y_new, base_pred, set(y_base[overruled]))
         classifier.kept_labels_ = keep_scorers(classifier, scorers, disputed)
     return classifier, (X, y, w, groups), overruled, found
 
@@ -640,8 +631,7 @@ def retrain_report(y_new, base_proba, base_classes, base_pred, cv, *, k, y_base,
     ``cv`` is :func:`cross_validate`'s result; ``base_proba``/``base_pred``
     are the base model's on the user's articles. ``heldout``: optionally
     (description, before metrics, after metrics) of the user's held-out
-    outlets. ``kept``: the base labels kept as they were ({label: how many
-    of the user's articles dispute it}, see :func:`disputed_labels`).
+    outlets. ``kept``: the base labels kept as they were (see :func:`keep_scorers`).
     """
     y_new = np.asarray(y_new).astype(str)
     y_base, w_base = np.asarray(y_base).astype(str), np.asarray(w_base, dtype=float)
@@ -660,7 +650,7 @@ def retrain_report(y_new, base_proba, base_classes, base_pred, cv, *, k, y_base,
             "articles": int(round(float(w_base[overruled].sum()))),
             "per_label": found,
         },
-        "kept": {str(label): int(n) for label, n in (kept or {}).items()},
+        "kept": [str(label) for label in kept or []],
         "warnings": [],
     }
     if heldout is not None:
@@ -734,15 +724,9 @@ def format_report(report: dict) -> str:
                     f"your {label} examples that the base model labels otherwise, and were left out "
                     f"({over['articles']} base articles in all).",
                 ]
-    kept = report.get("kept") or {}
-    if kept:
-        disputed = [f"{label} by {n}" for label, n in kept.items() if n]
-        lines += [
-            "",
-            "Kept as the base model had them (no kind of your articles disputes them): " + ", ".join(kept)
-            + (f". Disputed by fewer than {MIN_CONTESTED} of your articles, read as the base's scattered errors: "
-               + ", ".join(disputed) + "." if disputed else "."),
-        ]
+    if report.get("kept"):
+        lines += ["", "Kept as the base model had them (none of your articles disputes them): "
+                  + ", ".join(report["kept"]) + "."]
     for w in report["warnings"]:
         lines += ["", f"warning: {w}"]
     return "\n".join(textwrap.fill(line, 100) if len(line) > 100 else line for line in lines)
@@ -798,8 +782,7 @@ def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", seed=0
     fit = {"C": float(params.get("C", 0.1)), "folds": 5, "keep_weights": keep_weights, "random_state": seed,
            "groups_base": g_base, "scorers": base_scorers(base)}
     classifier, rows, overruled, found = refit(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, **fit)
-    _, disputes = disputed_labels(y_new, base_pred, base.labels)
-    kept = {label: disputes.get(label, 0) for label in classifier.kept_labels_}
+    kept = list(classifier.kept_labels_)
     model = with_classifier(base, classifier)
 
     k = int(min(folds, np.unique(y_new, return_counts=True)[1].min()))

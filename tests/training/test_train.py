@@ -304,7 +304,7 @@ def test_a_label_carved_out_of_other_is_learned_where_base_rows_disagree(sport_a
 
 def test_labels_no_kind_of_article_disputes_keep_the_base_scorers(sport_as_other_base, tmp_path):
     from classify.training.export import as_csr
-    from classify.training.train import MIN_CONTESTED, base_scorers, refit
+    from classify.training.train import base_scorers, refit
 
     base_dir, _ = sport_as_other_base
     base = load_model(base_dir)
@@ -324,34 +324,26 @@ def test_labels_no_kind_of_article_disputes_keep_the_base_scorers(sport_as_other
             assert np.array_equal(clf.coef_[i], base.coef[j]) and clf.calib_b_[i] == base.calib_b[j]
         elif label == "other":  # sport was carved out of it: refitted
             assert not np.allclose(clf.coef_[i], base.coef[list(base.labels).index("other")])
-    # a user who calls MIN_CONTESTED articles press-freedom that the base
-    # calls other disputes press-freedom: it is refitted too
-    assert len(USER_SPORT) >= MIN_CONTESTED
-    texts = USER_SPORT[:MIN_CONTESTED] + USER_OTHER
-    relabel = np.array(["press-freedom"] * MIN_CONTESTED + ["other"] * len(USER_OTHER))
+    # a user who calls two articles press-freedom that the base calls other
+    # disputes press-freedom: it is refitted too
+    texts = USER_SPORT[:2] + USER_OTHER
+    relabel = np.array(["press-freedom"] * 2 + ["other"] * len(USER_OTHER))
     X_re = as_csr(base.features(texts))
     clf = refit(X_base, y_base, w_base, X_re, relabel, np.ones(len(relabel)), base.predict(texts), **fit)[0]
     assert sorted(clf.kept_labels_) == ["government-communication"]
 
 
-def test_a_label_is_disputed_by_a_kind_of_article_or_by_a_new_label_carved_out_of_it():
-    from classify.training.train import MIN_CONTESTED, disputed_labels
+def test_a_label_is_disputed_by_any_article_the_base_labels_otherwise():
+    from classify.training.train import disputed_labels
 
-    base = ["government-communication", "other", "press-freedom"]
-    n = MIN_CONTESTED
-    # relabelling between base labels: fewer than MIN_CONTESTED are scattered errors
-    mine = ["other"] * (n - 1) + ["press-freedom"] * n
-    said = ["press-freedom"] * (n - 1) + ["press-freedom"] * n
-    disputed, counts = disputed_labels(mine, said, base)
-    assert disputed == set() and counts == {"other": n - 1, "press-freedom": n - 1}
-    disputed, counts = disputed_labels(mine + ["other"], said + ["press-freedom"], base)
-    assert disputed == {"other", "press-freedom"}
-    # one example of a new label disputes the label the base gave it
-    disputed, _ = disputed_labels(["sport", "other"], ["other", "other"], base)
-    assert disputed == {"other"}
+    assert disputed_labels(["other", "press-freedom"], ["other", "press-freedom"]) == set()
+    # one correction is enough: the user retrains for it
+    assert disputed_labels(["other", "other"], ["other", "press-freedom"]) == {"other", "press-freedom"}
+    # an example of a new label disputes the label the base gave it
+    assert disputed_labels(["sport", "other"], ["other", "other"]) == {"sport", "other"}
     # base rows overruled: their label is disputed
-    disputed, _ = disputed_labels(["other"], ["other"], base, overruled_labels={"government-communication"})
-    assert disputed == {"government-communication"}
+    assert disputed_labels(["other"], ["other"], overruled_labels={"government-communication"}) == {
+        "government-communication"}
 
 
 def test_overruled_rows_are_the_base_rows_like_the_contested_examples(sport_as_other_base):
