@@ -41,7 +41,8 @@ from classify.training.corpora import article_text
 from classify.training.data import load_labelled
 from classify.training.export import as_csr, with_classifier
 from classify.training.metrics import evaluate
-from classify.training.train import format_report, refit, retrain, split
+from classify.training.retrain import format_report, refit, retrain
+from classify.training.train import split
 
 EXAMPLES = REPO.parent / "shared" / "examples"
 EXAMPLE_LABELS = {

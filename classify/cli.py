@@ -178,7 +178,7 @@ def train(
 ):
     """Train a model, print held-out metrics, write the model and its card."""
     from .model.card import format_evaluations, format_metrics
-    from .training.train import check_settings, train_from_files
+    from .training.files import check_settings, train_from_files
 
     base_dir = None if base is None else (_model_dir(None) if base == "default" else Path(base))
     card = train_from_files(
@@ -188,7 +188,7 @@ def train(
         calibrate_by=calibrate_by, settings=check_settings(_pairs(settings, "--set")),
     )
     if card.get("retrain_report"):
-        from .training.train import format_report
+        from .training.retrain import format_report
 
         typer.echo(format_report(card["retrain_report"]))
     else:
