@@ -153,12 +153,16 @@ def disputed_labels(y_new, base_pred, overruled_labels=()) -> set:
 
 def base_scorers(model) -> dict | None:
     """Each label's (coef row, intercept, calibration a, b) of a multi-label
-    base model, for :func:`refit` to keep; None for a two-label model (one
-    score column serves both labels)."""
-    if len(model.labels) < 3:
+    base model (a loaded :class:`~classify.model.predictor.Model`), for
+    :func:`refit` to keep; None for a two-label model (one score column
+    serves both labels)."""
+    return _scorers(model.labels, model.coef, model.intercept, model.calib_a, model.calib_b)
+
+
+def _scorers(labels, coef, intercept, calib_a, calib_b) -> dict | None:
+    if len(labels) < 3 or len(coef) != len(labels):
         return None
-    return {str(c): (model.coef[k], model.intercept[k], model.calib_a[k], model.calib_b[k])
-            for k, c in enumerate(model.labels)}
+    return {str(c): (coef[k], intercept[k], calib_a[k], calib_b[k]) for k, c in enumerate(labels)}
 
 
 def keep_scorers(classifier, scorers: dict, disputed: set) -> list[str]:
@@ -273,9 +277,8 @@ def cross_validate(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, *, k,
     def fold(n_fit, n_test, b_fit, b_test):
         alone = before(b_fit) if with_base else None
         kept = scorers
-        if scorers and alone is not None and alone.coef_.shape[0] == len(alone.classes_):
-            kept = {str(c): (alone.coef_[i], alone.intercept_[i], alone.calib_a_[i], alone.calib_b_[i])
-                    for i, c in enumerate(alone.classes_)}
+        if scorers and alone is not None:
+            kept = _scorers(alone.classes_, alone.coef_, alone.intercept_, alone.calib_a_, alone.calib_b_)
         clf, *_ = refit(
             X_base[b_fit], y_base[b_fit], w_base[b_fit], X_new[n_fit], y_new[n_fit], w_new[n_fit], base_pred[n_fit],
             C=C, folds=folds, keep_weights=keep_weights, random_state=random_state,
