@@ -169,7 +169,7 @@ def keep_scorers(classifier, scorers: dict, disputed: set) -> list[str]:
     """Put the base's scorers back into ``classifier`` for every base label
     not ``disputed``; returns those labels.
 
-    Why: refitting on the stored base rows (a fifth of the training rows)
+    Why: refitting on the stored base rows (15% of the shipped model's training rows)
     plus a user's few dozen articles moves every label's boundary a little,
     and on the shipped model that cost the base labels 0.8 to 1.4 points of
     held-out macro-F1 when a user only carved `sport` out of `other` (README,
@@ -178,9 +178,7 @@ def keep_scorers(classifier, scorers: dict, disputed: set) -> list[str]:
     weights of the refit were tuned on the refit's own out-of-fold scores,
     the nearest estimate there is of the mixed model's.
     """
-    kept = []
-    if classifier.coef_.shape[0] != len(classifier.classes_):
-        return kept  # two labels: one shared score column
+    kept = []  # scorers come from a model of three labels or more (base_scorers), so one row per label here
     for k, label in enumerate(classifier.classes_):
         label = str(label)
         if label in scorers and label not in disputed:
