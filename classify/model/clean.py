@@ -6,14 +6,23 @@ keyword lines and "read also" teasers of other articles do not count.
 
 import re
 
-# Tolerant of hamza/alef variants, tanween and tatweel, since scrapers and
-# outlets spell these markers every which way.
+# Tolerant of hamza/alef variants, tanween, tatweel and taa marbuta written
+# as haa, since scrapers and outlets spell these markers every which way.
 _A = "[اأإآ]"
+_T = "[ةه]"
+_BULLETS = r"(?:^|\n)[ \t\u200f\u200e*•\-–—#>|]*"
+# Markers that start a block of other articles, followed by a teaser headline
+# on the same line or the next ("اقرأ أيضا: ..."; ANT Corpus's "قد يهمك| ...").
+_TEASER_INLINE = (
+    rf"{_A}قر{_A}ـ*\s*{_A}يضـ*[اًٌ]*[اًٌ]*|{_A}قر{_A}\s+كذلك|طالع\s+{_A}يض[اًٌ]*|"
+    rf"(?:مواضيع|مقالات|{_A}خبار|ال{_A}خبار)\s+(?:ذات\s+صل{_T}|مشابه{_T}|مقترح{_T}|(?:ال)?متعلق{_T})|"
+    rf"صور\s+متعلق{_T}|{_A}قر{_A}\s+{_A}لمزيد|شاهد\s+{_A}يض[اًٌ]*|قد\s+يهمك|ربما\s+(?:يعجبك|يهمك)"
+)
+# Markers that are ordinary words too ("the most read", "we chose for you"):
+# a teaser block only when they stand alone on their line, as a heading.
+_TEASER_HEADING = rf"ال{_A}كثر\s+(?:قراء{_T}|مشاهد{_T}|تداولا?)|{_A}خترنا\s+لك[مي]?|ذات\s+صل{_T}"
 _TEASER = re.compile(
-    rf"(?:^|\n)[ \t\u200f\u200e*•\-–—#>|]*"
-    rf"(?:{_A}قر{_A}ـ*\s*{_A}يضـ*[اًٌ]*[اًٌ]*|مواضيع\s+ذات\s+صلة|{_A}خبار\s+ذات\s+صلة|مقالات\s+ذات\s+صلة|"
-    rf"{_A}قر{_A}\s+{_A}لمزيد|شاهد\s+{_A}يض[اًٌ]*)"
-    rf"\s*[:：.…]?",
+    rf"{_BULLETS}(?:(?:{_TEASER_INLINE})\s*[:：.…]?|(?:{_TEASER_HEADING})\s*[:：.…]?[ \t]*(?=\n|$))",
 )
 _FURNITURE_LINE = re.compile(
     rf"^[ \t\u200f\u200e*•\-–—#>|]*(?:تاريخ\s+النشر|{_A}خر\s+تحديث|تاريخ\s+التحديث|"

@@ -21,9 +21,40 @@ def test_drops_furniture_lines_and_teaser():
 
 
 def test_teaser_marker_spellings():
-    for marker in ("اقرأ أيضا:", "إقرأ أيضاً", "اقرأ ايضا", "مواضيع ذات صلة", "أخبار ذات صلة:"):
+    markers = (
+        "اقرأ أيضا:", "إقرأ أيضاً", "اقرأ ايضا", "مواضيع ذات صلة", "أخبار ذات صلة:",
+        # found in our corpora: related-headline lists and inline teasers
+        "أخبار متعلقة", "الأخبار المتعلقة:", "اخبار متعلقه", "صور متعلقة", "قد يهمك|", "قد يهمك/",
+        # used by other outlets' pages
+        "طالع أيضا:", "اقرأ كذلك:", "مقالات مشابهة", "أخبار مقترحة", "ربما يعجبك أيضا",
+        "الأكثر قراءة", "الأكثر مشاهدة:", "اخترنا لك", "ذات صلة:",
+    )
+    for marker in markers:
         page = f"عنوان الخبر الرئيسي\nنص الخبر الرئيسي هنا.\n{marker}\nخبر آخر عن موضوع مختلف"
-        assert "خبر آخر" not in clean_page(page), marker
+        assert clean_page(page) == "عنوان الخبر الرئيسي\nنص الخبر الرئيسي هنا.", marker
+        inline = f"عنوان الخبر الرئيسي\nنص الخبر الرئيسي هنا.\n{marker} خبر آخر عن موضوع مختلف\nبقية"
+        if not marker.startswith(("الأكثر", "اخترنا", "ذات")):
+            assert "خبر آخر" not in clean_page(inline), marker
+
+
+def test_heading_markers_that_are_ordinary_words_cut_only_alone_on_their_line():
+    # "the most read" and "we chose for you" open sentences too
+    text = (
+        "عنوان الخبر\nالأكثر قراءة بين الشباب هي الروايات القصيرة بحسب الاستطلاع.\n"
+        "اخترنا لكم في هذا العدد مجموعة من التطبيقات.\nذات صلة بالموضوع قال الوزير إن الخطة جاهزة."
+    )
+    assert clean_page(text) == text
+
+
+def test_related_headline_list_under_an_article_is_dropped():
+    page = (
+        "وزير الإعلام يلتقي رؤساء تحرير الصحف\nالتقى وزير الإعلام اليوم رؤساء تحرير الصحف القومية.\n"
+        "أخبار متعلقة\nنقابة الصحفيين تدين اعتقال مراسل\nإغلاق مكتب قناة فضائية\nمنع عدد من الصحيفة من التوزيع"
+    )
+    out = clean_page(page)
+    assert out.endswith("رؤساء تحرير الصحف القومية.")
+    for gone in ("نقابة الصحفيين", "إغلاق مكتب", "منع عدد"):
+        assert gone not in out
 
 
 def test_keeps_article_without_furniture_and_source_word_in_prose():
