@@ -10,7 +10,8 @@ import re
 # as haa, since scrapers and outlets spell these markers every which way.
 _A = "[اأإآ]"
 _T = "[ةه]"
-_BULLETS = r"(?:^|\n)[ \t\u200f\u200e*•\-–—#>|]*"
+# what may stand before a marker at the start of its line
+_BULLETS = r"[ \t\u200f\u200e*•\-–—#>|]*"
 # Markers that start a block of other articles, followed by a teaser headline
 # on the same line or the next ("اقرأ أيضا: ..."; ANT Corpus's "قد يهمك| ...").
 _TEASER_INLINE = (
@@ -22,10 +23,10 @@ _TEASER_INLINE = (
 # a teaser block only when they stand alone on their line, as a heading.
 _TEASER_HEADING = rf"ال{_A}كثر\s+(?:قراء{_T}|مشاهد{_T}|تداولا?)|{_A}خترنا\s+لك[مي]?|ذات\s+صل{_T}"
 _TEASER = re.compile(
-    rf"{_BULLETS}(?:(?:{_TEASER_INLINE})\s*[:：.…]?|(?:{_TEASER_HEADING})\s*[:：.…]?[ \t]*(?=\n|$))",
+    rf"(?:^|\n){_BULLETS}(?:(?:{_TEASER_INLINE})\s*[:：.…]?|(?:{_TEASER_HEADING})\s*[:：.…]?[ \t]*(?=\n|$))",
 )
 _FURNITURE_LINE = re.compile(
-    rf"^[ \t\u200f\u200e*•\-–—#>|]*(?:تاريخ\s+النشر|{_A}خر\s+تحديث|تاريخ\s+التحديث|"
+    rf"^{_BULLETS}(?:تاريخ\s+النشر|{_A}خر\s+تحديث|تاريخ\s+التحديث|"
     rf"المصدر|كلمات\s+دلالية|الكلمات\s+الدلالية|الوسوم|وسوم|"
     rf"{_A}قر{_A}\s+{_A}يض[اًٌ]*\s*$)\s*[:：\-–]",
 )
