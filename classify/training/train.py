@@ -164,12 +164,15 @@ def row_weights(frame: pd.DataFrame, written_weight: float = 1.0):
     return weights
 
 
-def leave_one_out(data: pd.DataFrame, column: str, *, params=None, seed=0, calibrate_by=None) -> dict:
+def leave_one_out(data: pd.DataFrame, column: str, *, params=None, seed=0, calibrate_by=None,
+                  predictions: list | None = None) -> dict:
     """Fit on all groups of ``column`` but one and measure on that one, for
     each group: how the model does on a corpus (or outlet) it never saw.
     Written articles are trained on, never measured. Also returns the pooled
     metrics of all held-out predictions (their confidence bands say how far
-    a confidence holds on unseen sources)."""
+    a confidence holds on unseen sources). A ``predictions`` list receives,
+    per group, the held-out rows with their ``predicted`` label and a
+    ``p_<label>`` column per label (bench/categories.py reads them)."""
     if column not in data.columns:
         raise DataError(f"no '{column}' column to leave out by (columns: {', '.join(map(str, data.columns))})")
     measurable = data["method"] != "written" if "method" in data.columns else pd.Series(True, index=data.index)
@@ -190,6 +193,9 @@ def leave_one_out(data: pd.DataFrame, column: str, *, params=None, seed=0, calib
             ordinary = test["method"].to_numpy() == "rule"
             if ordinary.any():
                 out[g]["ordinary_tagged_as_topic"] = float(np.mean(pred[ordinary] != "other"))
+        if predictions is not None:
+            rows = test.drop(columns=["text"]).assign(predicted=pred)
+            predictions.append(rows.assign(**{f"p_{c}": proba[:, k] for k, c in enumerate(model.labels)}))
         ys.append(y)
         preds.append(pred)
         # columns in one order for pooling (a fold may lack a label)
