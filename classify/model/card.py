@@ -175,6 +175,16 @@ def format_metrics(metrics: dict) -> str:
         for b in metrics["confidence_bands"]:
             acc = "-" if b["accuracy"] is None else f"{b['accuracy']:.3f}"
             lines.append(f"{b['from']:.1f} to {b['to']:.1f}{'':<16}{b['share']:>10.3f}{b['n']:>10d}{acc:>10}")
+    if metrics.get("confidence_by_label"):
+        lines += ["", "accuracy by label given and confidence (articles)"]
+        by_label = metrics["confidence_by_label"]
+        lines.append(f"{'confidence':<26}" + "".join(f"{lab:>26}" for lab in by_label))
+        for k, b in enumerate(next(iter(by_label.values()))):
+            cells = []
+            for bands in by_label.values():
+                acc, n = bands[k]["accuracy"], bands[k]["n"]
+                cells.append(f"{'-' if acc is None else f'{acc:.3f}':>16}{f'({n})':>10}")
+            lines.append(f"{b['from']:.1f} to {b['to']:.1f}{'':<16}" + "".join(cells))
     labels = metrics["confusion"]["labels"]
     short = [lab[:12] for lab in labels]
     lines += ["", "confusion (rows true, columns predicted)", " " * 26 + "".join(f"{s:>14}" for s in short)]

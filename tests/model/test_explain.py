@@ -4,7 +4,8 @@ import numpy as np
 from typer.testing import CliRunner
 
 from classify.cli import app
-from classify.training.metrics import confidence_bands, expected_calibration_error
+from classify.training.metrics import confidence_bands, expected_calibration_error, metrics_from_proba
+from classify.model.card import format_metrics
 from classify.model.explain import explain_text, top_features
 from classify.model.store import load_model
 
@@ -73,3 +74,17 @@ def test_calibration_measures():
     bands = confidence_bands(conf, correct)
     assert [b["n"] for b in bands] == [1, 2, 0, 2]
     assert bands[1]["accuracy"] == 0.5 and bands[3]["accuracy"] == 1.0
+
+
+def test_confidence_bands_for_each_label_given():
+    # two confident `other` calls, both right; two confident press-freedom
+    # tags, one wrong: pooled the top band is 3 of 4 right, by label 2/2 and 1/2
+    classes = ["government-communication", "other", "press-freedom"]
+    proba = np.array([[0.02, 0.95, 0.03], [0.03, 0.95, 0.02], [0.02, 0.05, 0.93], [0.03, 0.05, 0.92]])
+    truth = ["other", "other", "press-freedom", "other"]
+    m = metrics_from_proba(truth, proba, classes)
+    assert m["confidence_bands"][3]["n"] == 4 and m["confidence_bands"][3]["accuracy"] == 0.75
+    by_label = m["confidence_by_label"]
+    assert by_label["other"][3]["accuracy"] == 1.0 and by_label["press-freedom"][3]["accuracy"] == 0.5
+    assert by_label["government-communication"][3]["n"] == 0 and by_label["government-communication"][3]["accuracy"] is None
+    assert "accuracy by label given" in format_metrics(m)
