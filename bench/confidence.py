@@ -20,9 +20,6 @@ import pandas as pd
 from bench.common import REPO
 from classify.training.metrics import metrics_from_proba
 
-EDGES = ("below 0.5", "0.5 to 0.7", "0.7 to 0.9", "0.9 and above")
-
-
 def views(pred: pd.DataFrame) -> dict[str, dict]:
     """Metrics (as the card holds them) of the pooled predictions and of the reviewed ones."""
     labels = sorted(c[2:] for c in pred.columns if c.startswith("p_"))
@@ -46,7 +43,7 @@ def main():
             cells = [f"{b[k]['n']:,}: {'-' if b[k]['accuracy'] is None else format(b[k]['accuracy'], '.3f')}"
                      for b in m["confidence_by_label"].values()]
             acc = "-" if band["accuracy"] is None else f"{band['accuracy']:.3f}"
-            print(f"| {EDGES[k]} | {band['share']:.1%}, {acc} | " + " | ".join(cells) + " |")
+            print(f"| {band['from']:.1f} to {band['to']:.1f} | {band['share']:.1%}, {acc} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -35,22 +35,23 @@ def metrics_from_proba(y_true, proba, classes, y_pred=None) -> dict:
     }
     present = [lab for lab in labels if per_label[lab]["support"] > 0]
     confidence = np.asarray(proba)[np.arange(len(y_pred)), [classes.index(p) for p in y_pred]]
+    correct = y_true == y_pred
     return {
         "n": int(len(y_true)),
-        "accuracy": float(np.mean(y_true == y_pred)),
+        "accuracy": float(np.mean(correct)),
         "macro_f1": float(np.mean([per_label[lab]["f1"] for lab in present])) if present else 0.0,
         "per_label": per_label,
         "confusion": {
             "labels": labels,
             "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         },
-        "ece": expected_calibration_error(confidence, y_true == y_pred),
-        "confidence_bands": confidence_bands(confidence, y_true == y_pred),
+        "ece": expected_calibration_error(confidence, correct),
+        "confidence_bands": confidence_bands(confidence, correct),
         # the same bands for each label given: an article tagged press-freedom at
         # 0.9 is not as safe as one called `other` at 0.9, and the pooled bands,
         # dominated by ordinary news, hide that from whoever reviews the tags
         "confidence_by_label": {
-            lab: confidence_bands(confidence[y_pred == lab], (y_true == y_pred)[y_pred == lab]) for lab in classes
+            lab: confidence_bands(confidence[y_pred == lab], correct[y_pred == lab]) for lab in classes
         },
     }
 
