@@ -36,13 +36,13 @@ def stages(model, texts: list[str]) -> dict:
         spent[name] = spent.get(name, 0.0) + time.process_time() - start
         return out
 
-    (n, repeat), flags = model.lead, model.normalizer.separator_flags()
+    flags = model.normalizer.separator_flags()
     weights = model._branch_weights()
     for i in range(0, len(texts), BATCH):
         pages = timed("clean", lambda b: [clean_page(t) for t in b], texts[i : i + BATCH])
         docs = timed("normalise", lambda b: [model.normalizer.lowered(t) for t in b], pages)
         for a, b in _chunks(docs, model.CHUNK_CHARS):
-            batch = timed("split", split_texts, docs[a:b], flags, n, repeat)
+            batch = timed("split", split_texts, docs[a:b], flags, *model.lead)
             for (name, vec), w in zip(model.branches, weights):
                 timed(f"{name} branch", vec.scores, batch, w)
     return spent

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from .clean import clean_page
-from .normalize import emphasise_lead
+from .normalize import TATWEEL, emphasise_lead
 from .vectorize import char_wb_grams
 
 
@@ -66,7 +66,16 @@ def explain_text(model, text: str, top: int = 8, label: str | None = None) -> li
         label = str(model.decide(model.predict_proba([text]))[0])
     rows = [dict(zip(f.cols.tolist(), f.values.tolist())) for f in parts]
     tokens = doc.lower().split()
-    return ranked(credit(tokens, model.branches, rows, model.label_coef(label)), surface_forms(cleaned, model.normalizer), top)
+    scores = credit(tokens, model.branches, rows, model.label_coef(label))
+    return ranked(unmarked(scores), surface_forms(cleaned, model.normalizer), top)
+
+
+def unmarked(scores: dict[str, float]) -> dict[str, float]:
+    """A marked lead token's credit added to its word's (a reader sees one word)."""
+    out: dict[str, float] = defaultdict(float)
+    for tok, s in scores.items():
+        out[tok.removeprefix(TATWEEL)] += s
+    return out
 
 
 def ranked(scores: dict[str, float], surface: dict[str, str], top: int) -> list[tuple[str, float]]:

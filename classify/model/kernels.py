@@ -115,14 +115,17 @@ def _same(cps_a, start_a, cps_b, start_b, length):
 
 
 @njit(cache=True)
-def split_words(cps, doc_ends, is_sep, lead_tokens, lead_repeat):
+def split_words(cps, doc_ends, is_sep, lead_tokens, lead_repeat, lead_marked, mark_cp):
     """Tokens of documents laid end to end as code points (document ``d``
     ends at ``doc_ends[d]``): the runs of characters that ``is_sep`` (one
-    flag per code point) does not mark. Returns ``(starts, lens, ids,
-    lengths)``: the distinct words in order of first appearance, as runs of
-    ``cps``; one id per token; each document's token count. Each document's
-    first ``lead_tokens`` tokens are repeated ``lead_repeat`` times after it
-    (classify.model.normalize.emphasise_lead)."""
+    flag per code point) does not mark. Returns ``(cps, starts, lens, ids,
+    lengths)``: the code points the words are runs of; the distinct words in
+    order of first appearance, as runs of them; one id per token; each
+    document's token count. Each document's first ``lead_tokens`` tokens are
+    repeated ``lead_repeat`` times after it, then ``lead_marked`` times with
+    ``mark_cp`` in front of each (classify.model.normalize.emphasise_lead):
+    a marked word is a word of its own, its code points added after the
+    text's, so the returned ``cps`` is ``cps`` itself unless some are."""
     n_docs = len(doc_ends)
     n_tokens, begin = 0, 0  # first, how many tokens: the tables' sizes
     for d in range(n_docs):
@@ -137,10 +140,17 @@ def split_words(cps, doc_ends, is_sep, lead_tokens, lead_repeat):
     while (1 << bits) < 2 * n_tokens + 2:
         bits += 1
     table = np.full(1 << bits, -1, dtype=np.int64)  # slot -> word
-    hashes = np.empty(n_tokens + 1, dtype=np.uint64)
-    starts = np.empty(n_tokens + 1, dtype=np.int64)
-    lens = np.empty(n_tokens + 1, dtype=np.int64)
-    ids = np.empty(n_tokens * (1 + max(lead_repeat, 0)) + 1, dtype=np.int32)
+    marks = max(lead_marked, 0)
+    # word ids: a marked word per distinct word at most, plain and marked ones interleaved
+    n_ids = n_tokens * (1 + min(marks, 1)) + 1
+    hashes = np.empty(n_ids, dtype=np.uint64)
+    starts = np.empty(n_ids, dtype=np.int64)
+    lens = np.empty(n_ids, dtype=np.int64)
+    ids = np.empty(n_tokens * (1 + max(lead_repeat, 0) + marks) + 1, dtype=np.int32)
+    # the marked words' code points: each distinct word once, plus its mark
+    extra = np.empty(len(cps) + n_tokens + 1 if marks else 1, dtype=cps.dtype)
+    marked_of = np.full(n_ids if marks else 1, -1, dtype=np.int64)  # word -> its marked word
+    n_extra = 0
     lengths = np.zeros(n_docs, dtype=np.int64)
     mask = (1 << bits) - 1
     shift = np.uint64(64 - bits)
@@ -170,14 +180,29 @@ def split_words(cps, doc_ends, is_sep, lead_tokens, lead_repeat):
             ids[t] = w
             t += 1
             i = j
-        lead = min(lead_tokens, t - first) if lead_repeat > 0 else 0
+        lead = min(lead_tokens, t - first) if lead_repeat > 0 or marks > 0 else 0
         for _ in range(lead_repeat if lead > 0 else 0):
             for k in range(first, first + lead):
                 ids[t] = ids[k]
                 t += 1
+        for _ in range(marks if lead > 0 else 0):
+            for k in range(first, first + lead):
+                w = ids[k]
+                m = marked_of[w]
+                if m == -1:  # a new marked word
+                    m = marked_of[w] = n_words
+                    n_words += 1
+                    starts[m], lens[m] = len(cps) + n_extra, lens[w] + 1
+                    extra[n_extra] = mark_cp
+                    extra[n_extra + 1 : n_extra + 1 + lens[w]] = cps[starts[w] : starts[w] + lens[w]]
+                    n_extra += lens[w] + 1
+                ids[t] = m
+                t += 1
         lengths[d] = t - first
         begin = end
-    return starts[:n_words], lens[:n_words], ids[:t], lengths
+    if n_extra:
+        cps = np.concatenate((cps, extra[:n_extra]))
+    return cps, starts[:n_words], lens[:n_words], ids[:t], lengths
 
 
 @njit(cache=True)

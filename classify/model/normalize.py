@@ -125,18 +125,31 @@ def _ranges_class(runs) -> str:
     return "".join(parts)
 
 
-def emphasise_lead(doc: str, tokens: int, repeat: int) -> str:
-    """``doc`` followed by ``repeat`` copies of its first ``tokens`` tokens.
+def emphasise_lead(doc: str, tokens: int, repeat: int, marked: int = 0) -> str:
+    """``doc`` followed by ``repeat`` copies of its first ``tokens`` tokens,
+    then ``marked`` copies of them with each token marked (:func:`mark`).
 
     LABELS.md decides by the headline and first paragraphs; repeating them
     lets their words count more than the same words deep in the body (with
-    sublinear tf, each copy adds less)."""
-    if tokens <= 0 or repeat <= 0:
+    sublinear tf, each copy adds less). A marked copy gives the lead words
+    features of their own, so a word can weigh more in the lead than in the
+    body, not only count once more."""
+    if tokens <= 0 or (repeat <= 0 and marked <= 0):
         return doc
     # split as the vectorisers split (any white space), so that a token list's
     # tokens[:n] is the same lead (the predictor works on token lists)
-    head = " ".join(doc.split(None, tokens)[:tokens])
-    return " ".join([doc] + [head] * repeat) if head else doc
+    words = doc.split(None, tokens)[:tokens]
+    if not words:
+        return doc
+    head = " ".join(words)
+    return " ".join([doc] + [head] * max(repeat, 0) + [" ".join(map(mark, words))] * max(marked, 0))
+
+
+def mark(token: str) -> str:
+    """A lead token marked as one: tatweel in front. Normalisation deletes
+    every tatweel and the tokeniser does not split on it, so no token of a
+    normalised text carries one and a marked token is a word of its own."""
+    return TATWEEL + token
 
 
 class Normalizer:

@@ -17,7 +17,7 @@ import numpy as np
 
 from .clean import clean_page
 from .tokens import split_texts, tokenize_batch, tokenize_token_lists
-from .normalize import Normalizer, emphasise_lead
+from .normalize import Normalizer, emphasise_lead, mark
 from .vectorize import Features, Vectorizer
 
 
@@ -71,7 +71,8 @@ class Model:
     calib_b: np.ndarray
     weights: np.ndarray
     card: dict = field(default_factory=dict)
-    lead: tuple[int, int] = (0, 0)  # (tokens, repeats) of the lead emphasis
+    # the lead emphasis: (tokens, plain copies, marked copies), see emphasise_lead
+    lead: tuple[int, int, int] = (0, 0, 0)
     # Documents are vectorised in chunks of at most this many tokens (a
     # document longer than that alone): the arrays of one chunk, ~10 MB, then
     # no longer grow with a batch that happens to hold long articles, so peak
@@ -97,9 +98,8 @@ class Model:
     def prepare(self, texts) -> list[str]:
         """Cleaned, normalised, tokenised text, tokens joined by spaces."""
         normalize = self.normalizer
-        tokens, repeat = self.lead
-        if tokens and repeat:
-            return [emphasise_lead(normalize(clean_page(t)), tokens, repeat) for t in texts]
+        if self.lead[0] and (self.lead[1] or self.lead[2]):
+            return [emphasise_lead(normalize(clean_page(t)), *self.lead) for t in texts]
         return [normalize(clean_page(t)) for t in texts]
 
     def branch_features(self, docs: list[str]) -> list[Features]:
@@ -130,9 +130,9 @@ class Model:
         # each text's tokens as the vectorisers would split prepare()'s
         # document, without joining and splitting them again
         tokens = [self.normalizer.tokens(clean_page(t)) for t in texts]
-        n, repeat = self.lead
-        if n and repeat:  # emphasise_lead, on token lists
-            tokens = [t + t[:n] * repeat for t in tokens]
+        n, repeat, marked = self.lead
+        if n and (repeat or marked):  # emphasise_lead, on token lists
+            tokens = [t + t[:n] * repeat + list(map(mark, t[:n])) * marked for t in tokens]
         scores = np.empty((len(tokens), self.coef.shape[0]))
         for a, b in _chunks(tokens, self.CHUNK_TOKENS):
             scores[a:b] = self._scores(tokenize_token_lists(tokens[a:b]))
@@ -143,10 +143,10 @@ class Model:
         lowercased as a whole, then split into tokens by the compiled kernel
         (no Python string per token)."""
         docs = [self.normalizer.lowered(clean_page(t)) for t in texts]
-        flags, (n, repeat) = self.normalizer.separator_flags(), self.lead
+        flags = self.normalizer.separator_flags()
         scores = np.empty((len(docs), self.coef.shape[0]))
         for a, b in _chunks(docs, self.CHUNK_CHARS):
-            scores[a:b] = self._scores(split_texts(docs[a:b], flags, n, repeat))
+            scores[a:b] = self._scores(split_texts(docs[a:b], flags, *self.lead))
         return scores
 
     def _scores(self, batch) -> np.ndarray:

@@ -88,7 +88,8 @@ def save_model(model: Model, card: dict, model_dir: Path, *, force: bool = False
         "labels": list(model.labels),
         "cleaner": "clean_page",
         "normalizer": model.normalizer.tables,
-        "lead": list(model.lead),
+        # two numbers when nothing is marked: what versions before marked leads read
+        "lead": list(model.lead) if model.lead[2:] and model.lead[2] else list(model.lead[:2]),
         "branches": [
             {"name": name, "analyzer": vec.analyzer, "ngram_range": list(vec.ngram_range), "n_features": vec.n_features}
             for name, vec in model.branches
@@ -217,14 +218,21 @@ def _structure(path: Path) -> dict:
               and isinstance(b.get("n_features"), int) and 0 < b["n_features"] <= MAX_FEATURES,
               path, f"malformed branch {b!r:.80}")
     lead = s.get("lead", [0, 0])
-    _need(isinstance(lead, list) and len(lead) == 2 and all(isinstance(n, int) and 0 <= n <= 10_000 for n in lead),
-          path, "'lead' must be two small whole numbers")
+    _need(isinstance(lead, list) and len(lead) in (2, 3)
+          and all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 10_000 for n in lead)
+          and (len(lead) == 2 or lead[2] <= 10),
+          path, "'lead' must be two or three small whole numbers (tokens, copies, marked copies)")
     cols = s.get("score_columns")
     _need(cols == (1 if len(labels) == 2 else len(labels)), path, "'score_columns' does not fit the labels")
     w = s.get("decision_weights")
     _need(isinstance(w, list) and len(w) == len(labels) and all(isinstance(x, (int, float)) and x > 0 for x in w),
           path, "'decision_weights' must be one positive number per label")
     return s
+
+
+def _lead(lead: list) -> tuple[int, int, int]:
+    """(tokens, copies, marked copies): a model from before marked leads has none."""
+    return (lead[0], lead[1], lead[2] if len(lead) == 3 else 0)
 
 
 def load_model(model_dir: Path) -> Model:
@@ -261,7 +269,7 @@ def load_model(model_dir: Path) -> Model:
         calib_b = _array(npz, path, "calib_b", "f", 1, (n_cols,)).astype(np.float64)
     _need(list(card.get("labels", [])) == s["labels"], model_dir / cards.CARD_FILE, "labels differ from model.json's")
     return Model(s["labels"], normalizer, branches, coef, intercept, calib_a, calib_b,
-                 np.asarray(s["decision_weights"], dtype=np.float64), card, tuple(s.get("lead", [0, 0])))
+                 np.asarray(s["decision_weights"], dtype=np.float64), card, _lead(s.get("lead", [0, 0])))
 
 
 def load_features(model_dir: Path, card: dict, *, with_groups: bool = False):

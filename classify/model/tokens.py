@@ -61,18 +61,22 @@ def code_tokens(tokens) -> CodeTokens:
     return CodeTokens(*word_runs(words), ids, lengths)
 
 
-def split_texts(texts: list[str], is_sep: np.ndarray, lead_tokens: int = 0, lead_repeat: int = 0) -> CodeTokens:
+def split_texts(texts: list[str], is_sep: np.ndarray, lead_tokens: int = 0, lead_repeat: int = 0,
+                lead_marked: int = 0) -> CodeTokens:
     """:func:`tokenize_batch` of lowercased texts, in one compiled pass over
     their code points: tokens are the runs of characters that ``is_sep``
     (a flag per code point) does not mark, and each text's first
-    ``lead_tokens`` tokens follow it ``lead_repeat`` more times (as
+    ``lead_tokens`` tokens follow it ``lead_repeat`` more times, then
+    ``lead_marked`` times marked (as
     :func:`~classify.model.normalize.emphasise_lead` adds them)."""
     # imported here: numba's import alone costs as much as predicting one article
     from .kernels import split_words
+    from .normalize import TATWEEL
 
     cps = codepoints("".join(texts))
     ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
-    starts, lens, ids, lengths = split_words(cps, ends, is_sep, lead_tokens, lead_repeat)
+    cps, starts, lens, ids, lengths = split_words(cps, ends, is_sep, lead_tokens, lead_repeat, lead_marked,
+                                                  ord(TATWEEL))
     return CodeTokens(cps, starts, lens, ids, lengths)
 
 

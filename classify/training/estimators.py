@@ -29,12 +29,13 @@ class PageCleaner(TransformerMixin, BaseEstimator):
 class ArabicNormalizer(TransformerMixin, BaseEstimator):
     """Normalise with camel-tools' rules and re-join the word tokens with
     single spaces. ``fit`` reads camel-tools' tables (``tables_``), which the
-    saved model carries. ``lead_tokens``/``lead_repeat``: see
-    :func:`~classify.model.normalize.emphasise_lead`."""
+    saved model carries. ``lead_tokens``/``lead_repeat``/``lead_marked``:
+    see :func:`~classify.model.normalize.emphasise_lead`."""
 
-    def __init__(self, lead_tokens=0, lead_repeat=0):
+    def __init__(self, lead_tokens=0, lead_repeat=0, lead_marked=0):
         self.lead_tokens = lead_tokens
         self.lead_repeat = lead_repeat
+        self.lead_marked = lead_marked
 
     def fit(self, X=None, y=None):
         self.tables_ = build_tables()
@@ -42,7 +43,7 @@ class ArabicNormalizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         normalize = Normalizer(self.tables_)
-        return [emphasise_lead(normalize(x), self.lead_tokens, self.lead_repeat) for x in X]
+        return [emphasise_lead(normalize(x), self.lead_tokens, self.lead_repeat, self.lead_marked) for x in X]
 
 
 class _FixedTfidf(TfidfVectorizer):

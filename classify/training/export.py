@@ -16,7 +16,8 @@ def export(pipeline, card: dict | None = None) -> Model:
         (name, Vectorizer(vec.analyzer, vec.ngram_range, vec.terms(), np.asarray(vec.idf_, dtype=np.float64)))
         for name, vec in steps["features"].transformer_list
     ]
-    lead = (int(steps["normalize"].lead_tokens), int(steps["normalize"].lead_repeat))
+    norm = steps["normalize"]
+    lead = (int(norm.lead_tokens), int(norm.lead_repeat), int(norm.lead_marked))
     base = Model([], Normalizer(steps["normalize"].tables_), branches, *([None] * 5), card or {}, lead)
     return with_classifier(base, pipeline[-1])
 

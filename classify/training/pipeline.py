@@ -24,6 +24,7 @@ def build_pipeline(
     random_state=0,
     lead_tokens=0,
     lead_repeat=0,
+    lead_marked=0,
     max_ordinary_topic=0.005,
 ) -> Pipeline:
     """The unfitted scikit-learn pipeline with these settings (the `--set` names)."""
@@ -49,7 +50,7 @@ def build_pipeline(
     return Pipeline(
         [
             ("clean", PageCleaner()),
-            ("normalize", ArabicNormalizer(lead_tokens=lead_tokens, lead_repeat=lead_repeat)),
+            ("normalize", ArabicNormalizer(lead_tokens=lead_tokens, lead_repeat=lead_repeat, lead_marked=lead_marked)),
             ("features", FeatureUnion(features)),
             ("classify", classifier),
         ]

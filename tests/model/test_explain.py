@@ -88,3 +88,9 @@ def test_confidence_bands_for_each_label_given():
     assert by_label["other"][3]["accuracy"] == 1.0 and by_label["press-freedom"][3]["accuracy"] == 0.5
     assert by_label["government-communication"][3]["n"] == 0 and by_label["government-communication"][3]["accuracy"] is None
     assert "accuracy by label given" in format_metrics(m)
+
+
+def test_a_marked_lead_token_is_credited_to_its_word():
+    from classify.model.explain import unmarked
+
+    assert unmarked({"\u0640word": 0.5, "word": 0.25, "other": -0.1}) == {"word": 0.75, "other": -0.1}

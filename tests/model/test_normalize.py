@@ -126,3 +126,12 @@ def test_lead_emphasis_repeats_the_first_tokens():
     assert emphasise_lead("a b c d", 2, 2) == "a b c d a b a b"
     assert emphasise_lead("a b", 5, 1) == "a b a b"
     assert emphasise_lead("a b", 0, 3) == "a b" and emphasise_lead("", 3, 3) == ""
+
+
+def test_a_marked_lead_follows_the_copies_each_token_marked():
+    from classify.model.normalize import Normalizer, build_tables, emphasise_lead
+
+    assert emphasise_lead("a b c", 2, 1, 1) == "a b c a b \u0640a \u0640b"
+    assert emphasise_lead("a b c", 2, 0, 2) == "a b c \u0640a \u0640b \u0640a \u0640b"
+    # no normalised token carries the mark, so a marked one cannot be mistaken for a plain one
+    assert "\u0640" not in Normalizer(build_tables())("كتـــاب الـصحافة \u0640")

@@ -33,7 +33,7 @@ def test_batches_split_by_the_kernels_score_as_the_python_path(tiny_model_dir, m
     from classify.model.vectorize import Vectorizer
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.txt"))] + ["", "كلمة", "Word WORD word"]
-    for lead in ((0, 0), (5, 1)):
+    for lead in ((0, 0, 0), (5, 1, 0), (5, 1, 1), (7, 0, 2)):
         monkeypatch.setattr(Vectorizer, "KERNEL_MIN_DOCS", 10**9)
         python = load_model(tiny_model_dir)
         python.lead = lead

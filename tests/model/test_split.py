@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classify.model.normalize import Normalizer, build_tables
+from classify.model.normalize import Normalizer, build_tables, mark
 from classify.model.tokens import split_texts, tokenize_token_lists
 
 TABLES = build_tables()
@@ -20,13 +20,13 @@ ODD = st.text(alphabet=st.sampled_from([
 ]))
 
 
-def _python(norm, texts, n, repeat):
+def _python(norm, texts, n, repeat, marked):
     tokens = [norm.tokens(t) for t in texts]
-    return tokenize_token_lists([t + t[:n] * repeat for t in tokens])
+    return tokenize_token_lists([t + t[:n] * repeat + [mark(w) for w in t[:n]] * marked for t in tokens])
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.text(), ODD), max_size=6), st.sampled_from([(0, 0), (2, 1), (3, 2)]))
+@given(st.lists(st.one_of(st.text(), ODD), max_size=6), st.sampled_from([(0, 0, 0), (2, 1, 0), (3, 2, 0), (2, 1, 1), (3, 0, 2)]))
 def test_kernel_split_equals_python_tokens(texts, lead):
     for norm in (NORM, WIDE):
         ref = _python(norm, texts, *lead)
@@ -52,3 +52,10 @@ def test_words_across_document_ends_stay_apart():
     assert batch.lengths.tolist() == [2, 3, 0, 2]
     assert batch.ids.tolist() == [0, 0, 0, 1, 0, 1, 1]
     assert np.array_equal(split_texts([], NORM.separator_flags()).lengths, [])
+
+
+def test_marked_lead_words_are_words_of_their_own():
+    batch = split_texts(["ab cd ef", "cd"], NORM.separator_flags(), 2, 0, 1).as_tokens()
+    assert batch.words == ["ab", "cd", "ef", "\u0640ab", "\u0640cd"]
+    assert batch.ids.tolist() == [0, 1, 2, 3, 4, 1, 4]
+    assert batch.lengths.tolist() == [5, 2]

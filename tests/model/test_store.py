@@ -22,6 +22,20 @@ def test_round_trip_keeps_labels_and_probabilities(tiny_model_dir, tmp_path):
     assert np.abs(again.predict_proba(texts) - model.predict_proba(texts)).max() < 1e-6
 
 
+def test_a_marked_lead_is_saved_and_loaded_and_an_unmarked_one_stays_two_numbers(tiny_model_dir, tmp_path):
+    model = load_model(tiny_model_dir)
+    model.lead = (5, 1, 0)
+    save_model(model, model.card, tmp_path / "plain")
+    assert json.loads((tmp_path / "plain" / "model.json").read_text())["lead"] == [5, 1]
+    assert load_model(tmp_path / "plain").lead == (5, 1, 0)
+    model.lead = (5, 1, 1)
+    save_model(model, model.card, tmp_path / "marked")
+    again = load_model(tmp_path / "marked")
+    assert again.lead == (5, 1, 1)
+    texts = ["نقابة الصحفيين تدين اعتقال مراسل", "مركز التواصل الحكومي يطلق دليلا"]
+    assert np.abs(again.predict_proba(texts) - model.predict_proba(texts)).max() < 1e-6
+
+
 def _rehash(model_dir):
     card = json.loads((model_dir / "card.json").read_text())
     for name in card["files"]:
@@ -141,6 +155,8 @@ def test_malformed_arrays_are_refused_in_one_line(model_copy, edit, message):
         (lambda s: s["branches"][0].update(analyzer="pickle"), "malformed branch"),
         (lambda s: s.update(normalizer={"version": 1}), "normaliser tables"),
         (lambda s: s.update(score_columns=7), "score_columns"),
+        (lambda s: s.update(lead=[60, 1, 1, 1]), "'lead'"),
+        (lambda s: s.update(lead=[60, True]), "'lead'"),
     ],
 )
 def test_malformed_structure_is_refused_in_one_line(model_copy, edit, message):

@@ -8,7 +8,7 @@ from itertools import islice
 import numpy as np
 import pytest
 
-from classify.model.explain import credit, ranked, surface_forms
+from classify.model.explain import credit, ranked, surface_forms, unmarked
 from classify.model.store import load_model, save_model
 from classify.training.data import load_labelled
 from classify.training.export import export
@@ -27,7 +27,8 @@ def _pipeline_explanation(pipeline, model, text, label, top=8):
         rows.append(dict(zip(row.indices.tolist(), row.data.tolist())))
     k = list(pipeline[-1].classes_).index(label)
     coef = pipeline[-1].coef_[0] * (1 if k == 1 else -1) if pipeline[-1].coef_.shape[0] == 1 else pipeline[-1].coef_[k]
-    return ranked(credit(doc.lower().split(), model.branches, rows, coef), surface_forms(cleaned, model.normalizer), top)
+    scores = credit(doc.lower().split(), model.branches, rows, coef)
+    return ranked(unmarked(scores), surface_forms(cleaned, model.normalizer), top)
 
 
 def _check(pipeline, texts, tmp_path):
@@ -43,7 +44,7 @@ def _check(pipeline, texts, tmp_path):
         assert explain_text(model, text, label=label) == _pipeline_explanation(pipeline, model, text, label)
 
 
-@pytest.mark.parametrize("lead", [{}, {"lead_tokens": 5, "lead_repeat": 2}])
+@pytest.mark.parametrize("lead", [{}, {"lead_tokens": 5, "lead_repeat": 2}, {"lead_tokens": 5, "lead_repeat": 1, "lead_marked": 1}])
 def test_loaded_model_equals_the_fitted_pipeline_on_fixtures(tmp_path, lead):
     data = load_labelled([FIXTURES])
     pipeline, _, _ = fit_pipeline(data, params={"min_df": 1, **lead})
