@@ -79,14 +79,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     ap.add_argument("--predictions", type=Path, default=None, help="a loco-predictions.csv from an earlier run")
+    ap.add_argument("--output", type=Path, default=REPO / "bench" / "results" / "loco-predictions.csv",
+                    help="where the out-of-corpus predictions go (two runs at once need two files)")
     args = ap.parse_args()
     if args.predictions:
         pred = pd.read_csv(args.predictions)
     else:
         pred = predictions_frame(args.model)
-        out = REPO / "bench" / "results" / "loco-predictions.csv"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        pred.drop(columns="file", errors="ignore").to_csv(out, index=False)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        pred.drop(columns="file", errors="ignore").to_csv(args.output, index=False)
     table = category_table(pred)
     cols = [c for c in table.columns if c not in ("label", "category", "measure", "articles", "value")]
     print("| label | category | articles | measure | value | " + " | ".join(cols) + " |")
