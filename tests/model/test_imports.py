@@ -2,7 +2,7 @@
 
 Cold start is a target (issue 13): a fresh process that loads a model and
 tags one article must not pay for scikit-learn, SciPy, pandas, joblib,
-matplotlib or camel-tools (nor pyarrow or Dask, which only Parquet output and
+matplotlib, camel-tools or NLTK (nor pyarrow or Dask, which only Parquet output and
 --engine dask need, nor numba, whose compiled kernels only batches use). Each probe runs in its own interpreter, so what the test
 session itself imported does not count. An import test, not a timing test.
 """
@@ -13,7 +13,7 @@ import sys
 
 from ..helpers import FIXTURES
 
-HEAVY = ("sklearn", "scipy", "pandas", "joblib", "matplotlib", "camel_tools", "pyarrow", "dask", "distributed", "numba",
+HEAVY = ("sklearn", "scipy", "pandas", "joblib", "matplotlib", "camel_tools", "pyarrow", "dask", "distributed", "numba", "nltk",
          "llvmlite")
 
 ARTICLE = FIXTURES / "press-freedom" / "01.txt"
