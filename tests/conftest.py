@@ -34,6 +34,18 @@ def tiny_model_dir(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def tiny_root_model_dir(tmp_path_factory):
+    """The same, with the branch of root n-grams weighted 1.5 and a marked
+    lead, as the shipped model has them."""
+    data = load_labelled([FIXTURES])
+    params = {"min_df": 1, "root_ngrams": [1, 2], "root_weight": 1.5, "lead_tokens": 5, "lead_marked": 1}
+    model, card, _ = train(data, test_size=0.2, params=params)
+    out = tmp_path_factory.mktemp("models") / "tiny-roots"
+    save_model(model, card, out)
+    return out
+
+
 @pytest.fixture
 def model_copy(tiny_model_dir, tmp_path):
     """A private copy that a test may damage."""

@@ -2,7 +2,8 @@
 
 The decision is linear in the TF-IDF features, so each feature's push toward
 a label is its value times the label's weight. Word n-gram features are
-credited to their words; character n-grams to the words they occur in.
+credited to their words, root n-grams to the words whose roots they are,
+character n-grams to the words they occur in.
 Words are shown as written in the article, not in normalised form.
 """
 
@@ -40,10 +41,11 @@ def credit(tokens: list[str], branches, rows, coef: np.ndarray) -> dict[str, flo
                     if j is not None and j in value:
                         scores[tok] += value[j] * coef[offset + j] / counts[g]
         else:
+            forms = vec.token_forms(tokens)  # the tokens, or their roots
             counts, grams_at = Counter(), []
             for n in range(lo, hi + 1):
                 for i in range(len(tokens) - n + 1):
-                    g = " ".join(tokens[i : i + n])
+                    g = " ".join(forms[i : i + n])
                     grams_at.append((g, tokens[i : i + n]))
                     counts[g] += 1
             for g, toks in grams_at:

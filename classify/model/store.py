@@ -4,7 +4,10 @@ A model directory holds:
 
 - ``model.json``: structure and settings (format version, labels, the
   camel-tools normalisation tables, each TF-IDF branch's settings, the
-  decision weights);
+  decision weights). Version 2 adds two keys a branch may carry,
+  ``stemmer`` (a word branch of roots) and ``scale`` (its rows' weight); a
+  model that needs neither is written as version 1, which classify before
+  them reads too;
 - ``model.npz``: plain numeric arrays (vocabularies as UTF-8 bytes, idf,
   linear weights, calibration), read with ``allow_pickle=False``;
 - ``card.json``: the model card (see :mod:`classify.model.card`), with the
@@ -31,10 +34,11 @@ from ..errors import ModelError
 from . import card as cards
 from .normalize import Normalizer
 from .predictor import Model
-from .vectorize import Vectorizer
+from .vectorize import STEMMERS, Vectorizer
 
 FORMAT = "classify-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READ_VERSIONS = (1, 2)
 STRUCTURE_FILE = "model.json"
 ARRAYS_FILE = "model.npz"
 FEATURES_FILE = "features.npz"
@@ -82,18 +86,26 @@ def save_model(model: Model, card: dict, model_dir: Path, *, force: bool = False
     if (model_dir / STRUCTURE_FILE).exists() and not force:
         raise ModelError(f"{model_dir}: already holds a model; choose a new directory or pass --force")
     model_dir.mkdir(parents=True, exist_ok=True)
+    branches = []
+    for name, vec in model.branches:
+        b = {"name": name, "analyzer": vec.analyzer, "ngram_range": list(vec.ngram_range), "n_features": vec.n_features}
+        if vec.stemmer is not None:
+            b["stemmer"] = vec.stemmer
+        if vec.scale != 1.0:
+            b["scale"] = vec.scale
+        branches.append(b)
+    # version 1 where it says all: an older classify then still reads the
+    # model, and refuses (by version) one whose branches it would misread
+    extended = any(len(b) > 4 for b in branches)
     structure = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION if extended else 1,
         "labels": list(model.labels),
         "cleaner": "clean_page",
         "normalizer": model.normalizer.tables,
         # two numbers when nothing is marked: what versions before marked leads read
         "lead": list(model.lead) if model.lead[2:] and model.lead[2] else list(model.lead[:2]),
-        "branches": [
-            {"name": name, "analyzer": vec.analyzer, "ngram_range": list(vec.ngram_range), "n_features": vec.n_features}
-            for name, vec in model.branches
-        ],
+        "branches": branches,
         "score_columns": int(model.coef.shape[0]),
         "decision_weights": [float(w) for w in model.weights],
     }
@@ -201,8 +213,9 @@ def _need(cond: bool, path: Path, what: str) -> None:
 def _structure(path: Path) -> dict:
     s = _read_json(path)
     _need(s.get("format") == FORMAT, path, f"not a {FORMAT} file")
-    _need(s.get("format_version") == FORMAT_VERSION, path,
-          f"format version {s.get('format_version')!r}; this classify reads version {FORMAT_VERSION}")
+    version = s.get("format_version")
+    _need(version in READ_VERSIONS and not isinstance(version, bool), path,
+          f"format version {version!r}; this classify reads versions {', '.join(map(str, READ_VERSIONS))}")
     labels = s.get("labels")
     _need(isinstance(labels, list) and 2 <= len(labels) <= MAX_LABELS and all(isinstance(x, str) and x for x in labels)
           and len(set(labels)) == len(labels), path, "'labels' must be 2 or more distinct label names")
@@ -217,6 +230,14 @@ def _structure(path: Path) -> dict:
               and b["ngram_range"][0] <= b["ngram_range"][1]
               and isinstance(b.get("n_features"), int) and 0 < b["n_features"] <= MAX_FEATURES,
               path, f"malformed branch {b!r:.80}")
+        extra = set(b) - {"name", "analyzer", "ngram_range", "n_features"}
+        _need(not extra or (version >= 2 and extra <= {"stemmer", "scale"}), path,
+              f"branch {b['name']!r}: unknown keys {', '.join(sorted(map(str, extra)))} for format version {version}")
+        _need("stemmer" not in b or (b["stemmer"] in STEMMERS and b["analyzer"] == "word"), path,
+              f"branch {b['name']!r}: unknown stemmer {b.get('stemmer')!r} (known: {', '.join(STEMMERS)}, word branches only)")
+        scale = b.get("scale", 1.0)
+        _need(isinstance(scale, (int, float)) and not isinstance(scale, bool) and 0 < scale <= 1e6, path,
+              f"branch {b['name']!r}: 'scale' must be a positive number")
     lead = s.get("lead", [0, 0])
     _need(isinstance(lead, list) and len(lead) in (2, 3)
           and all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 10_000 for n in lead)
@@ -261,7 +282,8 @@ def load_model(model_dir: Path) -> Model:
                 raise ModelError(f"{path}: '{b['name']}.terms' is not UTF-8") from None
             _need(len(terms) == b["n_features"], path, f"'{b['name']}.terms' holds {len(terms)} terms, not {b['n_features']}")
             idf = _array(npz, path, f"{b['name']}.idf", "f", 1, (b["n_features"],))
-            branches.append((b["name"], Vectorizer(b["analyzer"], b["ngram_range"], terms, idf)))
+            branches.append((b["name"], Vectorizer(b["analyzer"], b["ngram_range"], terms, idf,
+                                                   stemmer=b.get("stemmer"), scale=float(b.get("scale", 1.0)))))
         n_features = sum(b["n_features"] for b in s["branches"])
         coef = _array(npz, path, "coef", "f", 2, (n_cols, n_features)).astype(np.float64)
         intercept = _array(npz, path, "intercept", "f", 1, (n_cols,)).astype(np.float64)

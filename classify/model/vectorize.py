@@ -5,7 +5,10 @@ A :class:`Vectorizer` holds what a fitted ``TfidfVectorizer`` learned (its
 terms in column order and their idf) and computes the same matrix: word
 n-grams of whitespace tokens, or character n-grams inside word boundaries
 (sklearn's ``char_wb``), counted per document, ``1 + log(count)`` times idf,
-each row scaled to unit length. ``tests/model/test_vectorize.py`` compares it
+each row scaled to unit length. A word branch may count the n-grams of each
+token's root instead (``stemmer="isri"``, :mod:`classify.model.roots`), and a
+branch's rows may be multiplied by a weight (``scale``: scikit-learn's
+``FeatureUnion`` ``transformer_weights``). ``tests/model/test_vectorize.py`` compares it
 with scikit-learn's own output.
 
 Counting is the cost. A batch is counted by the compiled loops of
@@ -22,7 +25,11 @@ from itertools import chain, islice
 
 import numpy as np
 
+from .normalize import TATWEEL
+from .roots import isri_root
 from .tokens import CodeTokens, Tokens, code_tokens
+
+STEMMERS = {"isri": isri_root}
 
 
 @dataclass
@@ -57,6 +64,14 @@ def word_grams(tokens: list[str], lo: int, hi: int) -> list[str]:
     return out
 
 
+def root_form(token: str, stem) -> str:
+    """A token's root by ``stem``; a marked lead token's root, marked (the
+    mark is no part of the word, and the root keeps the lead's weight)."""
+    if token.startswith(TATWEEL):
+        return TATWEEL + stem(token[1:])
+    return stem(token)
+
+
 def strictly_sorted(terms: list[str]) -> bool:
     """Whether ``terms`` are in strictly increasing order, as scikit-learn
     lays a vocabulary out (~10 ms for 150,000 terms: the comparisons run in C)."""
@@ -72,20 +87,33 @@ def _tfidf(rows: np.ndarray, counts: np.ndarray, idf_of_entries: np.ndarray, n_r
 
 
 class Vectorizer:
-    """One fitted TF-IDF branch (``analyzer`` ``"word"`` or ``"char_wb"``)."""
+    """One fitted TF-IDF branch (``analyzer`` ``"word"`` or ``"char_wb"``;
+    ``stemmer``, a key of :data:`STEMMERS`, for word n-grams of roots;
+    ``scale``, the weight its rows are multiplied by)."""
 
     # From this many documents on, a batch is counted by the compiled kernels
     # (paid once per process: importing numba ~0.3 s, loading the compiled
     # code, building the index ~0.1 s); fewer, one n-gram at a time in
     # Python, unless the index is already built.
     KERNEL_MIN_DOCS = 8
+    # Roots are remembered per word across batches (ISRI costs several µs a
+    # word; a news batch's words are mostly the last batch's), up to this many
+    ROOT_CACHE_WORDS = 500_000
 
-    def __init__(self, analyzer: str, ngram_range, terms: list[str], idf: np.ndarray):
+    def __init__(self, analyzer: str, ngram_range, terms: list[str], idf: np.ndarray, *,
+                 stemmer: str | None = None, scale: float = 1.0):
         if analyzer not in ("word", "char_wb"):
             raise ValueError(f"unknown analyzer {analyzer!r}")
+        if stemmer is not None and (stemmer not in STEMMERS or analyzer != "word"):
+            raise ValueError(f"stemmer {stemmer!r}: only {', '.join(STEMMERS)}, and for word n-grams")
+        if not (np.isfinite(scale) and scale > 0):
+            raise ValueError(f"scale {scale!r}: must be a positive number")
         if len(terms) != len(idf):
             raise ValueError("terms and idf differ in length")
         self.analyzer = analyzer
+        self.stemmer = stemmer
+        self.scale = float(scale)
+        self._roots: dict[str, str] = {}
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
         self.terms = terms
         self.idf = np.asarray(idf, dtype=np.float64)
@@ -127,6 +155,31 @@ class Vectorizer:
                 return column
         return self.vocabulary.get
 
+    def token_forms(self, tokens: list[str]) -> list[str]:
+        """What this branch makes n-grams of: each token's root, or the tokens."""
+        if self.stemmer is None:
+            return tokens
+        roots, stem = self._roots, STEMMERS[self.stemmer]
+        if len(roots) > self.ROOT_CACHE_WORDS:
+            roots.clear()
+        out = []
+        for tok in tokens:
+            r = roots.get(tok)
+            if r is None:
+                r = roots[tok] = root_form(tok, stem)
+            out.append(r)
+        return out
+
+    def _as_roots(self, tokens: Tokens | CodeTokens) -> Tokens:
+        """The batch with each distinct word replaced by its root (words
+        with one root become one word)."""
+        words, ids, lengths = tokens.as_tokens() if isinstance(tokens, CodeTokens) else tokens
+        forms = self.token_forms(words)
+        distinct = list(dict.fromkeys(forms))
+        index = dict(zip(distinct, range(len(distinct))))
+        new_id = np.fromiter(map(index.__getitem__, forms), dtype=np.int32, count=len(forms))
+        return Tokens(distinct, new_id[ids] if len(ids) else ids, lengths)
+
     def grams(self, token: str) -> list[str]:
         """The n-grams this branch counts for one token (char_wb) ."""
         return char_wb_grams(token, *self.ngram_range)
@@ -165,6 +218,8 @@ class Vectorizer:
         """A tokenised batch's n-gram counts, as sparse rows ``(offsets, cols,
         counts)``: document ``d``'s distinct columns are
         ``cols[offsets[d] : offsets[d + 1]]``, in no particular order."""
+        if self.stemmer is not None:
+            tokens = self._as_roots(tokens)
         index = self._batch_index(len(tokens.lengths))
         if index is not None:
             return index.counts(code_tokens(tokens), self.ngram_range, self.n_features)
@@ -200,6 +255,8 @@ class Vectorizer:
         order = np.lexsort((cols, rows))
         rows, cols, counts = rows[order], cols[order].astype(np.int64), counts[order]
         values = _tfidf(rows, counts, self.idf[cols], len(offsets) - 1)
+        if self.scale != 1.0:
+            values *= self.scale
         return Features(rows, cols, values, len(offsets) - 1, self.n_features)
 
     def scores(self, tokens: Tokens | CodeTokens, weights: np.ndarray) -> np.ndarray:
@@ -209,10 +266,14 @@ class Vectorizer:
         if self._index is not None:  # the kernels are loaded
             from .kernels import tfidf_scores
 
-            return tfidf_scores(offsets, cols, counts, self.idf, weights)
+            return self._scaled(tfidf_scores(offsets, cols, counts, self.idf, weights))
         rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
         values = _tfidf(rows, counts, self.idf[cols], len(offsets) - 1)
         out = np.empty((len(offsets) - 1, weights.shape[1]))
         for j in range(weights.shape[1]):
             out[:, j] = np.bincount(rows, weights=values * weights[cols, j], minlength=len(out))
-        return out
+        return self._scaled(out)
+
+    def _scaled(self, scores: np.ndarray) -> np.ndarray:
+        # the rows times scale, then times the weights: the same scores
+        return scores * self.scale if self.scale != 1.0 else scores

@@ -13,7 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..model.clean import clean_page
 from ..model.normalize import Normalizer, build_tables, emphasise_lead
-from ..model.vectorize import char_wb_grams
+from ..model.vectorize import STEMMERS, char_wb_grams, root_form, word_grams
 
 
 class PageCleaner(TransformerMixin, BaseEstimator):
@@ -54,6 +54,8 @@ class _FixedTfidf(TfidfVectorizer):
     news corpus."""
 
     FIXED: dict = {}
+    # what a model file calls the branch's stemmer (None: the tokens themselves)
+    STEMMER: str | None = None
 
     def __init__(self, *, ngram_range=(1, 2), min_df=1, max_features=None, vocabulary=None):
         super().__init__(
@@ -109,5 +111,32 @@ class CharTfidf(_FixedTfidf):
                     g = grams[word] = char_wb_grams(word, lo, hi)
                 out.extend(g)
             return out
+
+        return analyze
+
+
+class RootTfidf(_FixedTfidf):
+    """Word n-grams of each whitespace token's ISRI root
+    (:func:`~classify.model.vectorize.root_form`), each word stemmed once
+    while fitting."""
+
+    FIXED = {"token_pattern": r"\S+"}
+    STEMMER = "isri"
+
+    def build_analyzer(self):
+        lo, hi = self.ngram_range
+        stem = STEMMERS[self.STEMMER]
+        roots: dict = {}
+
+        def analyze(doc):
+            forms = []
+            for word in doc.lower().split():
+                r = roots.get(word)
+                if r is None:
+                    if len(roots) >= 500_000:
+                        roots.clear()
+                    r = roots[word] = root_form(word, stem)
+                forms.append(r)
+            return word_grams(forms, lo, hi)
 
         return analyze

@@ -12,9 +12,12 @@ from ..model.vectorize import Vectorizer
 def export(pipeline, card: dict | None = None) -> Model:
     """A Model holding what ``pipeline`` (see :func:`~classify.training.pipeline.build_pipeline`) learned."""
     steps = pipeline.named_steps
+    union = steps["features"]
+    scales = union.transformer_weights or {}
     branches = [
-        (name, Vectorizer(vec.analyzer, vec.ngram_range, vec.terms(), np.asarray(vec.idf_, dtype=np.float64)))
-        for name, vec in steps["features"].transformer_list
+        (name, Vectorizer(vec.analyzer, vec.ngram_range, vec.terms(), np.asarray(vec.idf_, dtype=np.float64),
+                          stemmer=vec.STEMMER, scale=float(scales.get(name, 1.0))))
+        for name, vec in union.transformer_list
     ]
     norm = steps["normalize"]
     lead = (int(norm.lead_tokens), int(norm.lead_repeat), int(norm.lead_marked))

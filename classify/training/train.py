@@ -73,6 +73,9 @@ def describe_pipeline(pipeline) -> dict:
                 "ngram_range": list(vec.ngram_range),
                 "min_df": vec.min_df,
                 "vocabulary": len(vec.vocabulary_),
+                **({"stemmer": vec.STEMMER} if vec.STEMMER else {}),
+                **({"weight": float(features.transformer_weights[name])}
+                   if name in (features.transformer_weights or {}) else {}),
             }
             for name, vec in features.transformer_list
         },

@@ -36,6 +36,43 @@ def test_a_marked_lead_is_saved_and_loaded_and_an_unmarked_one_stays_two_numbers
     assert np.abs(again.predict_proba(texts) - model.predict_proba(texts)).max() < 1e-6
 
 
+def test_a_root_branch_and_its_weight_are_saved_and_loaded_as_format_2(tiny_root_model_dir, tiny_model_dir, tmp_path):
+    structure = json.loads((tiny_root_model_dir / "model.json").read_text())
+    assert structure["format_version"] == 2
+    assert [(b["name"], b.get("stemmer"), b.get("scale")) for b in structure["branches"]] == [
+        ("words", None, None), ("chars", None, None), ("roots", "isri", 1.5)]
+    model = load_model(tiny_root_model_dir)
+    roots = dict(model.branches)["roots"]
+    assert (roots.stemmer, roots.scale) == ("isri", 1.5)
+    again = save_model(model, model.card, tmp_path / "copy") and load_model(tmp_path / "copy")
+    texts = ["نقابة الصحافيين تدين اعتقال مراسل", "مركز التواصل الحكومي يطلق دليلا"]
+    assert np.abs(again.predict_proba(texts) - model.predict_proba(texts)).max() < 1e-6
+    # a model without them stays format 1, which classify before roots reads
+    assert json.loads((tiny_model_dir / "model.json").read_text())["format_version"] == 1
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda s: s["branches"][2].update(stemmer="porter"), "unknown stemmer 'porter'"),
+        (lambda s: s["branches"][1].update(stemmer="isri"), "unknown stemmer"),  # a char branch
+        (lambda s: s["branches"][2].update(scale=-1), "'scale' must be a positive number"),
+        (lambda s: s["branches"][2].update(scale="1.5"), "'scale' must be a positive number"),
+        (lambda s: s["branches"][2].update(code="os.system"), "unknown keys code"),
+        (lambda s: s.update(format_version=1), "unknown keys scale, stemmer for format version 1"),
+    ],
+)
+def test_a_malformed_root_branch_is_refused_in_one_line(tiny_root_model_dir, tmp_path, edit, message):
+    import shutil
+
+    copy = tmp_path / "m"
+    shutil.copytree(tiny_root_model_dir, copy)
+    _edit_structure(copy, edit)
+    with pytest.raises(ModelError, match=message) as err:
+        load_model(copy)
+    assert "\n" not in str(err.value)
+
+
 def _rehash(model_dir):
     card = json.loads((model_dir / "card.json").read_text())
     for name in card["files"]:

@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classify.model.ngrams import CharGramIndex, WordGramIndex
+from classify.model.normalize import TATWEEL
+from classify.model.roots import isri_root
 from classify.model.tokens import tokenize_batch
-from classify.model.vectorize import Vectorizer, strictly_sorted
-from classify.training.estimators import ArabicNormalizer, CharTfidf, WordTfidf
+from classify.model.vectorize import Vectorizer, root_form, strictly_sorted
+from classify.training.estimators import ArabicNormalizer, CharTfidf, RootTfidf, WordTfidf
 from classify.training.export import as_csr
 
 from ..helpers import FIXTURES, SHARED, needs_corpora
@@ -241,3 +243,54 @@ def test_scores_equal_sklearn_matrix_times_weights(analyzer, ngrams):
     for batch in (docs, ["كلمات جديدة لم ترد في التدريب", ""] + docs[::-1], [docs[0]]):
         ours = vec.scores(tokenize_batch(batch), weights)
         assert np.abs(ours - ref.transform(batch) @ weights).max() < 1e-12
+
+
+def _stemmed(docs):
+    """Each document with every token replaced by its root, stemmed here
+    word by word: the reference the root branch is compared against."""
+    return [" ".join(root_form(w, isri_root) for w in d.lower().split()) for d in docs]
+
+
+def test_root_ngrams_equal_sklearn_word_ngrams_of_the_stemmed_text():
+    docs = _fixture_docs() + ["", "ا", "Ab ab AB", TATWEEL + "الصحافيين الصحفيين " + TATWEEL + "الصحفيين"]
+    unseen = ["الصحافيون يحتجون على قانون جديد", ""] + docs[::-1]
+    for ngrams in ((1, 1), (1, 2)):
+        ref = _ref("word", ngrams).fit(_stemmed(docs))
+        vec = Vectorizer("word", ngrams, list(ref.get_feature_names_out()), ref.idf_, stemmer="isri")
+        for batch in (docs, unseen):
+            ours = as_csr(vec.transform(tokenize_batch(batch)))
+            theirs = ref.transform(_stemmed(batch))
+            assert abs(ours - theirs).max() < 1e-12
+            assert ((ours != 0) != (theirs != 0)).nnz == 0
+            weights = np.random.RandomState(2).normal(size=(vec.n_features, 2))
+            assert np.abs(vec.scores(tokenize_batch(batch), weights) - theirs @ weights).max() < 1e-12
+        # the training estimator learns the same vocabulary from the unstemmed text
+        fitted = RootTfidf(ngram_range=ngrams).fit(docs)
+        assert fitted.vocabulary_ == ref.vocabulary_ and np.array_equal(fitted.idf_, ref.idf_)
+        assert (abs(fitted.transform(unseen) - ref.transform(_stemmed(unseen))) > 1e-12).nnz == 0
+
+
+def test_spellings_of_one_root_meet_in_one_root_column():
+    ref = _ref("word", (1, 1)).fit(_stemmed(["الصحفيين", "حكومه"]))
+    vec = Vectorizer("word", (1, 1), list(ref.get_feature_names_out()), ref.idf_, stemmer="isri")
+    rows = vec.transform(tokenize_batch(["الصحافيين", "صحافي", "الحكومات"]))
+    assert rows.cols[rows.rows == 0].tolist() == rows.cols[rows.rows == 1].tolist() == [vec.vocabulary["صحف"]]
+
+
+def test_scale_multiplies_a_branchs_rows_and_scores():
+    docs = _fixture_docs()
+    ref = _ref("word", (1, 2)).fit(docs)
+    plain = _ours(ref)
+    scaled = Vectorizer("word", (1, 2), plain.terms, plain.idf, scale=1.5)
+    a, b = plain.transform(tokenize_batch(docs)), scaled.transform(tokenize_batch(docs))
+    assert np.array_equal(a.cols, b.cols) and np.allclose(b.values, 1.5 * a.values, rtol=1e-12)
+    weights = np.random.RandomState(3).normal(size=(plain.n_features, 2))
+    assert np.allclose(scaled.scores(tokenize_batch(docs), weights), 1.5 * plain.scores(tokenize_batch(docs), weights))
+
+
+def test_a_stemmer_or_scale_it_cannot_use_is_refused():
+    for kwargs in ({"stemmer": "porter"}, {"scale": 0.0}, {"scale": float("nan")}):
+        with pytest.raises(ValueError):
+            Vectorizer("word", (1, 2), ["a"], np.ones(1), **kwargs)
+    with pytest.raises(ValueError):
+        Vectorizer("char_wb", (1, 4), ["a"], np.ones(1), stemmer="isri")

@@ -11,7 +11,7 @@ import pytest
 from classify.model.explain import credit, ranked, surface_forms, unmarked
 from classify.model.store import load_model, save_model
 from classify.training.data import load_labelled
-from classify.training.export import export
+from classify.training.export import as_csr, export
 from classify.training.train import fit_pipeline
 
 from ..helpers import FIXTURES, LABEL_FILES, SHARED, needs_corpora
@@ -22,8 +22,9 @@ def _pipeline_explanation(pipeline, model, text, label, top=8):
     cleaned = pipeline.named_steps["clean"].transform([text])[0]
     doc = pipeline.named_steps["normalize"].transform([cleaned])[0]
     rows = []
-    for _name, vec in pipeline.named_steps["features"].transformer_list:
-        row = vec.transform([doc]).tocsr()
+    union = pipeline.named_steps["features"]
+    for name, vec in union.transformer_list:
+        row = vec.transform([doc]).tocsr() * (union.transformer_weights or {}).get(name, 1.0)
         rows.append(dict(zip(row.indices.tolist(), row.data.tolist())))
     k = list(pipeline[-1].classes_).index(label)
     coef = pipeline[-1].coef_[0] * (1 if k == 1 else -1) if pipeline[-1].coef_.shape[0] == 1 else pipeline[-1].coef_[k]
@@ -38,13 +39,17 @@ def _check(pipeline, texts, tmp_path):
     assert ours.shape == theirs.shape
     assert np.abs(ours - theirs).max() <= 1e-6
     assert (model.decide(ours) == pipeline[-1].decide(theirs)).all()
+    # the rows retraining adds to the stored ones: the pipeline's own, branch weights included
+    rows, ref = as_csr(model.features(texts[:50])), pipeline[:-1].transform(texts[:50])
+    assert abs(rows - ref).max() < 1e-9 and ((rows != 0) != (ref != 0)).nnz == 0
     from classify.model.explain import explain_text
 
     for text, label in zip(texts[:20], model.decide(ours)[:20]):
         assert explain_text(model, text, label=label) == _pipeline_explanation(pipeline, model, text, label)
 
 
-@pytest.mark.parametrize("lead", [{}, {"lead_tokens": 5, "lead_repeat": 2}, {"lead_tokens": 5, "lead_repeat": 1, "lead_marked": 1}])
+@pytest.mark.parametrize("lead", [{}, {"lead_tokens": 5, "lead_repeat": 2}, {"lead_tokens": 5, "lead_repeat": 1, "lead_marked": 1},
+                                  {"lead_tokens": 5, "lead_marked": 1, "root_ngrams": [1, 2], "root_weight": 1.5}])
 def test_loaded_model_equals_the_fitted_pipeline_on_fixtures(tmp_path, lead):
     data = load_labelled([FIXTURES])
     pipeline, _, _ = fit_pipeline(data, params={"min_df": 1, **lead})
@@ -56,7 +61,10 @@ def test_loaded_model_equals_the_fitted_pipeline_on_fixtures(tmp_path, lead):
 def test_loaded_model_equals_the_fitted_pipeline_on_2000_held_out_articles(tmp_path):
     data = load_labelled(LABEL_FILES)
     train = data[data["method"] != "rule"].sample(3000, random_state=0)
-    pipeline, _, _ = fit_pipeline(train, params={"max_word_features": 50_000, "max_char_features": 50_000})
+    # the shipped model's kinds of branch and lead, smaller
+    params = {"max_word_features": 50_000, "max_char_features": 50_000, "root_ngrams": [1, 2], "root_weight": 1.5,
+              "max_root_features": 50_000, "lead_tokens": 60, "lead_repeat": 1, "lead_marked": 1}
+    pipeline, _, _ = fit_pipeline(train, params=params)
     with gzip.open(SHARED / "corpora" / "news-credibility.jsonl.gz", "rt", encoding="utf-8") as fh:
         held = [json.loads(line) for line in islice(fh, 20_000, 22_000)]
     texts = [f"{r['title']}\n{r['text']}" for r in held]
