@@ -27,7 +27,7 @@ import numpy as np
 
 from .normalize import TATWEEL
 from .roots import isri_root
-from .tokens import CodeTokens, Tokens, code_tokens
+from .tokens import CodeTokens, Tokens, code_tokens, codepoints
 
 STEMMERS = {"isri": isri_root}
 
@@ -96,9 +96,10 @@ class Vectorizer:
     # code, building the index ~0.1 s); fewer, one n-gram at a time in
     # Python, unless the index is already built.
     KERNEL_MIN_DOCS = 8
-    # Roots are remembered per word across batches (ISRI costs several µs a
-    # word; a news batch's words are mostly the last batch's), up to this many
-    ROOT_CACHE_WORDS = 500_000
+    # A few documents are stemmed in Python (ISRI costs ~10 µs a word), each
+    # word's root remembered across calls, up to this many words; batches go
+    # to the compiled stemmer of roots_kernel
+    ROOT_CACHE_WORDS = 100_000
 
     def __init__(self, analyzer: str, ngram_range, terms: list[str], idf: np.ndarray, *,
                  stemmer: str | None = None, scale: float = 1.0):
@@ -170,15 +171,20 @@ class Vectorizer:
             out.append(r)
         return out
 
-    def _as_roots(self, tokens: Tokens | CodeTokens) -> Tokens:
-        """The batch with each distinct word replaced by its root (words
-        with one root become one word)."""
-        words, ids, lengths = tokens.as_tokens() if isinstance(tokens, CodeTokens) else tokens
-        forms = self.token_forms(words)
-        distinct = list(dict.fromkeys(forms))
-        index = dict(zip(distinct, range(len(distinct))))
-        new_id = np.fromiter(map(index.__getitem__, forms), dtype=np.int32, count=len(forms))
-        return Tokens(distinct, new_id[ids] if len(ids) else ids, lengths)
+    def _as_roots(self, tokens: Tokens | CodeTokens) -> Tokens | CodeTokens:
+        """The batch with each distinct word replaced by its root, the token
+        ids unchanged: two words with one root are then two entries with the
+        same text, which every counting path reads as the same n-grams. A
+        batch of code points is stemmed by the compiled kernel (no string
+        per word), a few documents' strings in Python."""
+        if isinstance(tokens, CodeTokens):
+            # imported here: numba's import alone costs as much as predicting
+            # one article (ISRI is the one stemmer there is)
+            from .roots_kernel import isri_roots
+
+            return CodeTokens(*isri_roots(tokens.cps, tokens.starts, tokens.lens, ord(TATWEEL)), tokens.ids,
+                              tokens.lengths)
+        return Tokens(self.token_forms(tokens.words), tokens.ids, tokens.lengths)
 
     def grams(self, token: str) -> list[str]:
         """The n-grams this branch counts for one token (char_wb) ."""
@@ -211,7 +217,10 @@ class Vectorizer:
         """Build the index and load the compiled kernels now (once per
         process), by scoring an empty document, rather than in the first batch."""
         if self._batch_index(self.KERNEL_MIN_DOCS) is not None:
-            empty = Tokens([], np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64))
+            # a batch as the kernel splits it (read-only code points, as
+            # numba tells arrays apart), so that the root branch loads its stemmer too
+            none = np.zeros(0, dtype=np.int64)
+            empty = CodeTokens(codepoints(""), none, none, np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64))
             self.scores(empty, np.zeros((self.n_features, 1)))
 
     def counts(self, tokens: Tokens | CodeTokens):

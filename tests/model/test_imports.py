@@ -60,3 +60,31 @@ def test_classify_predict_one_file_imports_no_training_library(tiny_model_dir):
     modules, out = _modules(CLI_PROBE, tiny_model_dir)
     assert str(ARTICLE) in out  # the command's own row
     assert sorted(modules & set(HEAVY)) == []
+
+
+def test_a_model_with_a_root_branch_predicts_one_article_without_numba_or_nltk(tiny_root_model_dir):
+    modules, out = _modules(API_PROBE, tiny_root_model_dir)
+    assert "LABEL " in out
+    assert sorted(modules & set(HEAVY)) == []
+
+
+WARM_PROBE = """
+import sys
+from classify.model.store import load_model
+from classify.model import roots_kernel
+model = load_model(sys.argv[1])
+model.warm_up()
+before = len(roots_kernel.isri_roots.signatures)
+model.predict_proba(["نقابة الصحافيين تدين اعتقال مراسل"] * 20)
+print('SIGNATURES', before, len(roots_kernel.isri_roots.signatures))
+"""
+
+
+def test_warm_up_loads_the_compiled_stemmer_that_batches_use(tiny_root_model_dir):
+    """A batch run pays the stemmer's start-up at warm_up, not in its first
+    batch: the first batch adds no compiled version of the kernel."""
+    proc = subprocess.run([sys.executable, "-c", WARM_PROBE, str(tiny_root_model_dir)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("SIGNATURES ")][-1]
+    assert line.split()[1:] == ["1", "1"]
