@@ -58,46 +58,37 @@ def _remove(buf, n, i):
 
 
 @njit(cache=True, inline="always")
+def _same_at(buf, at, row, k):
+    """Whether buf[at : at + k] is row[:k]."""
+    for j in range(k):
+        if buf[at + j] != row[j]:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
 def _starts_with_one_of(buf, n, table):
+    k = table.shape[1]  # the affixes of one table have one length
     for r in range(table.shape[0]):
-        k = table.shape[1]
-        if n >= k:
-            same = True
-            for j in range(k):
-                if buf[j] != table[r, j]:
-                    same = False
-                    break
-            if same:
-                return True
+        if n >= k and _same_at(buf, 0, table[r], k):
+            return True
     return False
 
 
 @njit(cache=True, inline="always")
 def _ends_with_one_of(buf, n, table):
+    k = table.shape[1]
     for r in range(table.shape[0]):
-        k = table.shape[1]
-        if n >= k:
-            same = True
-            for j in range(k):
-                if buf[n - k + j] != table[r, j]:
-                    same = False
-                    break
-            if same:
-                return True
+        if n >= k and _same_at(buf, n - k, table[r], k):
+            return True
     return False
 
 
 @njit(cache=True, inline="always")
 def _is_stop_word(buf, n):
     for r in range(STOPS.shape[0]):
-        if STOP_LENS[r] == n:
-            same = True
-            for j in range(n):
-                if buf[j] != STOPS[r, j]:
-                    same = False
-                    break
-            if same:
-                return True
+        if STOP_LENS[r] == n and _same_at(buf, 0, STOPS[r], n):
+            return True
     return False
 
 

@@ -46,6 +46,22 @@ class ArabicNormalizer(TransformerMixin, BaseEstimator):
         return [emphasise_lead(normalize(x), self.lead_tokens, self.lead_repeat, self.lead_marked) for x in X]
 
 
+def _memoised(fn, limit: int):
+    """``fn`` of a word, each word's answer kept (all forgotten at ``limit``
+    words, so that memory stays bounded): a corpus repeats its words."""
+    memo: dict = {}
+
+    def get(word):
+        value = memo.get(word)
+        if value is None:
+            if len(memo) >= limit:
+                memo.clear()
+            value = memo[word] = fn(word)
+        return value
+
+    return get
+
+
 class _FixedTfidf(TfidfVectorizer):
     """A TfidfVectorizer whose analyzer a subclass fixes (``FIXED``); only
     sizes stay parameters, which is what our pipelines vary. It forgets the
@@ -99,17 +115,12 @@ class CharTfidf(_FixedTfidf):
 
     def build_analyzer(self):
         lo, hi = self.ngram_range
-        grams: dict = {}
+        grams_of = _memoised(lambda word: char_wb_grams(word, lo, hi), 200_000)
 
         def analyze(doc):
             out = []
             for word in doc.lower().split():
-                g = grams.get(word)
-                if g is None:
-                    if len(grams) >= 200_000:
-                        grams.clear()
-                    g = grams[word] = char_wb_grams(word, lo, hi)
-                out.extend(g)
+                out.extend(grams_of(word))
             return out
 
         return analyze
@@ -126,17 +137,9 @@ class RootTfidf(_FixedTfidf):
     def build_analyzer(self):
         lo, hi = self.ngram_range
         stem = STEMMERS[self.STEMMER]
-        roots: dict = {}
+        root_of = _memoised(lambda word: root_form(word, stem), 500_000)
 
         def analyze(doc):
-            forms = []
-            for word in doc.lower().split():
-                r = roots.get(word)
-                if r is None:
-                    if len(roots) >= 500_000:
-                        roots.clear()
-                    r = roots[word] = root_form(word, stem)
-                forms.append(r)
-            return word_grams(forms, lo, hi)
+            return word_grams([root_of(word) for word in doc.lower().split()], lo, hi)
 
         return analyze
