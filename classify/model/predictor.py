@@ -1,7 +1,7 @@
 """A loaded model: raw page text -> label, without scikit-learn.
 
 clean page -> camel-tools normalisation (tables carried in the model) ->
-word and character TF-IDF -> linear scores -> sigmoid calibration ->
+word, character and word-root TF-IDF -> linear scores -> sigmoid calibration ->
 decision weights tuned for macro-F1. :class:`Model` is the exact image of
 the scikit-learn pipeline that training fitted (``classify.training.export``
 builds it, a test checks the two agree on held-out articles), so what was

@@ -1,7 +1,7 @@
 """A batch of documents as tokens: the distinct words once, and one integer
 id per token.
 
-Both TF-IDF branches of a model read the same batch, and every n-gram
+Every TF-IDF branch of a model reads the same batch, and every n-gram
 lookup downstream works on these ids. A batch comes in two forms: Python
 strings (:class:`Tokens`, for a few documents, counted one n-gram at a time)
 and runs of code points (:class:`CodeTokens`, what the compiled kernels
