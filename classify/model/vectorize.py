@@ -21,6 +21,7 @@ starts in a third of a second).
 import operator
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain, islice
 
 import numpy as np
@@ -72,6 +73,23 @@ def root_form(token: str, stem) -> str:
     return stem(token)
 
 
+class WordMemo:
+    """``fn`` of a word, each word's answer kept, all of them forgotten at
+    ``limit`` words so that memory stays bounded (text repeats its words).
+    Plain data, so a model that holds one can be pickled (``--jobs``, Dask)."""
+
+    def __init__(self, fn, limit: int):
+        self.fn, self.limit, self.memo = fn, limit, {}
+
+    def __call__(self, word: str):
+        value = self.memo.get(word)
+        if value is None:
+            if len(self.memo) >= self.limit:
+                self.memo.clear()
+            value = self.memo[word] = self.fn(word)
+        return value
+
+
 def strictly_sorted(terms: list[str]) -> bool:
     """Whether ``terms`` are in strictly increasing order, as scikit-learn
     lays a vocabulary out (~10 ms for 150,000 terms: the comparisons run in C)."""
@@ -114,7 +132,7 @@ class Vectorizer:
         self.analyzer = analyzer
         self.stemmer = stemmer
         self.scale = float(scale)
-        self._roots: dict[str, str] = {}
+        self._root_of = WordMemo(partial(root_form, stem=STEMMERS[stemmer]), self.ROOT_CACHE_WORDS) if stemmer else None
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
         self.terms = terms
         self.idf = np.asarray(idf, dtype=np.float64)
@@ -158,18 +176,7 @@ class Vectorizer:
 
     def token_forms(self, tokens: list[str]) -> list[str]:
         """What this branch makes n-grams of: each token's root, or the tokens."""
-        if self.stemmer is None:
-            return tokens
-        roots, stem = self._roots, STEMMERS[self.stemmer]
-        if len(roots) > self.ROOT_CACHE_WORDS:
-            roots.clear()
-        out = []
-        for tok in tokens:
-            r = roots.get(tok)
-            if r is None:
-                r = roots[tok] = root_form(tok, stem)
-            out.append(r)
-        return out
+        return tokens if self._root_of is None else list(map(self._root_of, tokens))
 
     def _as_roots(self, tokens: Tokens | CodeTokens) -> Tokens | CodeTokens:
         """The batch with each distinct word replaced by its root, the token

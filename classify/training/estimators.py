@@ -7,13 +7,15 @@ scikit-learn's own). :mod:`classify.training.export` turns what they learn
 into a model directory's arrays.
 """
 
+from functools import partial
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..model.clean import clean_page
 from ..model.normalize import Normalizer, build_tables, emphasise_lead
-from ..model.vectorize import STEMMERS, char_wb_grams, root_form, word_grams
+from ..model.vectorize import STEMMERS, WordMemo, char_wb_grams, root_form, word_grams
 
 
 class PageCleaner(TransformerMixin, BaseEstimator):
@@ -44,22 +46,6 @@ class ArabicNormalizer(TransformerMixin, BaseEstimator):
     def transform(self, X):
         normalize = Normalizer(self.tables_)
         return [emphasise_lead(normalize(x), self.lead_tokens, self.lead_repeat, self.lead_marked) for x in X]
-
-
-def _memoised(fn, limit: int):
-    """``fn`` of a word, each word's answer kept (all forgotten at ``limit``
-    words, so that memory stays bounded): a corpus repeats its words."""
-    memo: dict = {}
-
-    def get(word):
-        value = memo.get(word)
-        if value is None:
-            if len(memo) >= limit:
-                memo.clear()
-            value = memo[word] = fn(word)
-        return value
-
-    return get
 
 
 class _FixedTfidf(TfidfVectorizer):
@@ -115,7 +101,7 @@ class CharTfidf(_FixedTfidf):
 
     def build_analyzer(self):
         lo, hi = self.ngram_range
-        grams_of = _memoised(lambda word: char_wb_grams(word, lo, hi), 200_000)
+        grams_of = WordMemo(partial(char_wb_grams, lo=lo, hi=hi), 200_000)
 
         def analyze(doc):
             out = []
@@ -137,7 +123,7 @@ class RootTfidf(_FixedTfidf):
     def build_analyzer(self):
         lo, hi = self.ngram_range
         stem = STEMMERS[self.STEMMER]
-        root_of = _memoised(lambda word: root_form(word, stem), 500_000)
+        root_of = WordMemo(partial(root_form, stem=stem), 500_000)
 
         def analyze(doc):
             return word_grams([root_of(word) for word in doc.lower().split()], lo, hi)

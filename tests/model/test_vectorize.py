@@ -294,3 +294,16 @@ def test_a_stemmer_or_scale_it_cannot_use_is_refused():
             Vectorizer("word", (1, 2), ["a"], np.ones(1), **kwargs)
     with pytest.raises(ValueError):
         Vectorizer("char_wb", (1, 4), ["a"], np.ones(1), stemmer="isri")
+
+
+def test_a_root_branch_survives_pickling_as_batch_workers_receive_it():
+    """--jobs workers load the model; Dask's are sent a pickled copy."""
+    import pickle
+
+    docs = _fixture_docs()
+    ref = _ref("word", (1, 2)).fit(_stemmed(docs))
+    vec = Vectorizer("word", (1, 2), list(ref.get_feature_names_out()), ref.idf_, stemmer="isri", scale=1.5)
+    before = as_csr(vec.transform(tokenize_batch(docs)))
+    again = pickle.loads(pickle.dumps(vec))
+    assert (again.stemmer, again.scale) == ("isri", 1.5)
+    assert abs(as_csr(again.transform(tokenize_batch(docs))) - before).max() == 0
