@@ -14,7 +14,7 @@ Imported for batches only, as :mod:`classify.model.kernels` is.
 import numpy as np
 from numba import njit
 
-from .roots import _STOP_WORDS
+from .roots import _P1, _P2, _P3, _S1, _S2, _S3, _STOP_WORDS
 
 ALEF, WAW, TEH, TEH_MARBUTA, MEEM, NOON, YEH, HAMZA_YEH = 0x0627, 0x0648, 0x062A, 0x0629, 0x0645, 0x0646, 0x064A, 0x0626
 SEEN = 0x0633
@@ -30,15 +30,14 @@ def _runs(words) -> tuple[np.ndarray, np.ndarray]:
     return table, np.array([len(w) for w in words], dtype=np.int64)
 
 
+# the affix lists of classify.model.roots, as code points (one list, two readers)
 STOPS, STOP_LENS = _runs(_STOP_WORDS)
-P3, _ = _runs(["\u0643\u0627\u0644", "\u0628\u0627\u0644", "\u0648\u0644\u0644", "\u0648\u0627\u0644"])
-P2, _ = _runs(["\u0627\u0644", "\u0644\u0644"])
-S3, _ = _runs(["\u062a\u0645\u0644", "\u0647\u0645\u0644", "\u062a\u0627\u0646", "\u062a\u064a\u0646", "\u0643\u0645\u0644"])
-S2, _ = _runs(["\u0648\u0646", "\u0627\u062a", "\u0627\u0646", "\u064a\u0646", "\u062a\u0646", "\u0643\u0645", "\u0647\u0646",
-               "\u0646\u0627", "\u064a\u0627", "\u0647\u0627", "\u062a\u0645", "\u0643\u0646", "\u0646\u064a", "\u0648\u0627",
-               "\u0645\u0627", "\u0647\u0645"])
-S1 = np.array([ord(c) for c in "\u0629\u0647\u064a\u0643\u062a\u0627\u0646"], dtype=np.int64)
-P1 = np.array([ord(c) for c in "\u0644\u0628\u0641\u0633\u0648\u064a\u062a\u0646\u0627"], dtype=np.int64)
+P3, _ = _runs(_P3)
+P2, _ = _runs(_P2)
+S3, _ = _runs(_S3)
+S2, _ = _runs(_S2)
+S1 = np.array(sorted(map(ord, _S1)), dtype=np.int64)
+P1 = np.array(sorted(map(ord, _P1)), dtype=np.int64)
 
 
 @njit(cache=True, inline="always")
