@@ -122,7 +122,8 @@ def predict(
 ):
     """Tag articles; one row per input, unreadable ones with their reason."""
     from .tagging.run import run
-    from .tagging.write import format_for, kept_rows_at
+    from .tagging.outputs import kept_rows_at
+    from .tagging.write import format_for
 
     if format == Format.parquet and output is None:
         raise UsageError("--format parquet needs --output FILE")

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from classify.cli import app
 from classify.model.store import load_model
-from classify.tagging import storage
+from classify.tagging import storage, urls
 from classify.tagging.run import run
 
 from . import s3
@@ -343,10 +343,10 @@ def test_without_the_stores_package_a_url_says_what_to_install(tiny_model_dir, m
 
 
 def test_urls_are_only_what_has_a_scheme():
-    assert storage.is_url("s3://b/k") and storage.is_url("gs://b") and storage.is_url("simplecache::s3://b/k")
-    assert not storage.is_url("/tmp/a.txt") and not storage.is_url("C:\\x\\a.txt") and not storage.is_url("file:///tmp/a")
-    assert not storage.is_url("c://odd") and not storage.is_url("-")
-    assert storage.as_local("file:///tmp/a%20b.txt") == "/tmp/a b.txt" and storage.as_local("s3://b/k") == "s3://b/k"
+    assert urls.is_url("s3://b/k") and urls.is_url("gs://b") and urls.is_url("simplecache::s3://b/k")
+    assert not urls.is_url("/tmp/a.txt") and not urls.is_url("C:\\x\\a.txt") and not urls.is_url("file:///tmp/a")
+    assert not urls.is_url("c://odd") and not urls.is_url("-")
+    assert urls.as_local("file:///tmp/a%20b.txt") == "/tmp/a b.txt" and urls.as_local("s3://b/k") == "s3://b/k"
 
 
 def test_interrupt_keeps_rows_in_the_bucket_and_says_how_to_go_on(tiny_model_dir, env, archive, monkeypatch):

@@ -18,20 +18,20 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import ClassifyError
+from .inputs import iter_articles
+from .outputs import write_parquet_part
+from .rows import batches, tag_batch
+from .storage import RemoteDataset
+from .urls import is_url
 
 
 def _tag_partition(paths: list[str], model, reader_options: dict, min_confidence, explain, rows_per_batch) -> list[dict]:
-    from .read import iter_articles
-    from .run import tag
-
     # the client listed them: files and error rows, no folders or globs
     articles = iter_articles(paths, **reader_options, listed=True)
-    return list(tag(model, articles, min_confidence=min_confidence, explain=explain, batch_size=rows_per_batch))
+    return [row for batch in batches(articles, rows_per_batch) for row in tag_batch(model, batch, min_confidence, explain)]
 
 
 def _tag_partition_to_parquet(paths, part, model, reader_options, min_confidence, explain, rows_per_batch, columns):
-    from .write import write_parquet_part
-
     rows = _tag_partition(paths, model, reader_options, min_confidence, explain, rows_per_batch)
     write_parquet_part(rows, columns, part, reader_options.get("storage_options"))
     return Counter(r["label"] for r in rows if not r["error"]), [r["error"] for r in rows if r["error"]]
@@ -115,8 +115,6 @@ def write_partitioned(
     done. Returns (tagged per label, error messages). At a URL, see
     :class:`~.storage.RemoteDataset`."""
     check_inputs(files)
-    from .storage import is_url
-
     if is_url(out_dir):
         return _write_partitioned_url(
             model, files, out_dir, columns, force=force, scheduler=scheduler, workers=workers,
@@ -163,8 +161,6 @@ def write_partitioned(
 
 
 def _write_partitioned_url(model, files, url, columns, *, force, scheduler, workers, reader_options, **kwargs):
-    from .storage import RemoteDataset
-
     dataset = RemoteDataset(url, reader_options.get("storage_options"), force)
     per_label, errors = Counter(), []
     batch_size = kwargs.pop("batch_size")

@@ -1,23 +1,21 @@
-"""Find articles and read them, whatever encoding or format they come in.
+"""Read local articles, whatever encoding or format they come in, and list local folders.
 
 Every input yields exactly one :class:`Article`: either its text or the
 reason it could not be read, so a batch never loses the rest to one bad file.
+Objects behind URLs are read by storage.py with the same decoders;
+inputs.py sends each name the user gave to one or the other.
 """
 
 import csv
-import glob
 import json
 import os
 from collections import Counter
-from fnmatch import fnmatchcase
-import sys
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import regex
-
-from .storage import FETCH_BATCH, as_local, is_url
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 HTML_SUFFIXES = {".html", ".htm"}
@@ -63,38 +61,6 @@ class Article:
     # what was done to the text to read it (control characters dropped,
     # bytes replaced); empty when nothing was
     note: str = ""
-
-
-@dataclass
-class FileRef:
-    """A single-article file not read yet: with ``--jobs``, the worker that
-    tags it reads it, so the parent process only lists and writes. A URL's
-    ref carries the storage options it is read with."""
-
-    path: str
-    max_bytes: int
-    storage_options: dict | None = None
-
-    def read(self) -> Article:
-        """The article this ref points at, read now (errors in ``Article.error``)."""
-        if is_url(self.path):
-            return read_refs([self])[0]
-        return read_file(Path(self.path), self.max_bytes)
-
-
-def read_refs(batch: list) -> list:
-    """A batch with its FileRefs read; URL objects are fetched together
-    (concurrently), local files one by one as before."""
-    urls = [i for i, a in enumerate(batch) if isinstance(a, FileRef) and is_url(a.path)]
-    if not urls:
-        return [a.read() if isinstance(a, FileRef) else a for a in batch]
-    from .storage import read_urls
-
-    out = [a.read() if isinstance(a, FileRef) and not is_url(a.path) else a for a in batch]
-    ref = batch[urls[0]]
-    for i, art in zip(urls, read_urls([batch[i].path for i in urls], ref.max_bytes, ref.storage_options)):
-        out[i] = art
-    return out
 
 
 class ReadError(Exception):
@@ -388,20 +354,15 @@ def read_stdin(stream) -> Article:
 
 
 def read_collection(
-    path: Path | str,
+    path: Path,
     text_column: str = "text",
     id_column: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    storage_options: dict | None = None,
 ) -> Iterator[Article]:
-    """Each record of a JSONL/JSON/CSV/TSV/Parquet file is an article: ``file#id``."""
-    if is_url(path):
-        from .storage import read_collection_url
-
-        yield from read_collection_url(path, text_column, id_column, max_bytes, storage_options)
-        return
+    """Each record of a local JSONL/JSON/CSV/TSV/Parquet file is an article:
+    ``file#id`` (an object's: :func:`.storage.read_collection_url`)."""
     if path.suffix.lower() == ".parquet":
-        yield from _parquet_articles(path, text_column, id_column)
+        yield from parquet_articles(path, text_column, id_column)
         return
     try:
         data = _read_bytes(path, max_bytes)
@@ -437,7 +398,7 @@ def collection_articles(path, suffix: str, data: bytes, text_column, id_column) 
         yield Article(f"{path}", error=f"unreadable {suffix[1:].upper()} ({exc})")
 
 
-def _parquet_articles(path, text_column, id_column, source=None) -> Iterator[Article]:
+def parquet_articles(path, text_column, id_column, source=None) -> Iterator[Article]:
     import pyarrow.parquet as pq
 
     n = 0
@@ -487,13 +448,15 @@ class Listing:
     links_not_followed: int = 0
 
 
-def _matches(name: str, patterns: list[str]) -> bool:
+def matches_any(name: str, patterns: list[str]) -> bool:
     # Case-insensitive: Windows export tools write ARTICLE.TXT.
     name = name.lower()
     return any(fnmatchcase(name, pat.lower()) for pat in patterns)
 
 
-def _walk(top: str, patterns: list[str], listing: Listing) -> list:
+def walk_folder(top: str, patterns: list[str], listing: Listing) -> list:
+    """The files under folder ``top`` whose names match ``patterns``, sorted, and
+    an :class:`Article` with the reason for each folder that cannot be listed."""
     found: list = []
 
     def unlistable(exc: OSError):
@@ -525,129 +488,8 @@ def _walk(top: str, patterns: list[str], listing: Listing) -> list:
             keep.append(d)
         dirs[:] = keep
         for name in files:
-            if _matches(name, patterns):
+            if matches_any(name, patterns):
                 found.append(os.path.join(root, name))
             else:
                 listing.not_matched[Path(name).suffix.lower() or "no suffix"] += 1
     return sorted(found, key=lambda f: f.path if isinstance(f, Article) else f)
-
-
-def expand(
-    paths: Iterable[str],
-    pattern: str = DEFAULT_PATTERN,
-    listing: Listing | None = None,
-    storage_options: dict | None = None,
-) -> Iterator:
-    """Paths, folders (recursive, by pattern) and globs, in a stable order.
-
-    ``pattern`` may list several globs separated by commas ("*.txt,*.html");
-    they match file names whatever their case. Yields paths (str), and an
-    :class:`Article` with the reason for a folder that cannot be listed or a
-    glob that matches nothing. What folders hold but no pattern matches is
-    counted in ``listing``. URLs (s3://, gs://, ...) are listed through
-    fsspec (see :mod:`.storage`): a prefix is a folder; file:// URLs are
-    the local paths they name.
-    """
-    patterns = [p.strip() for p in pattern.split(",") if p.strip()]
-    listing = listing if listing is not None else Listing()
-    for raw in paths:
-        if isinstance(raw, Article) or raw == "-":
-            yield raw
-            continue
-        raw = as_local(raw)
-        if is_url(raw):
-            from .storage import expand_url
-
-            yield from expand_url(raw, patterns, listing, storage_options)
-            continue
-        p = Path(raw)
-        if p.is_dir():
-            yield from _walk(raw, patterns, listing)
-        elif not p.exists() and not p.is_symlink() and glob.has_magic(raw):
-            matched = sorted(glob.glob(raw, recursive=True))
-            if not matched:
-                yield Article(raw, error="no file matches this pattern")
-            for m in matched:
-                yield from _walk(m, patterns, listing) if os.path.isdir(m) else [m]
-        else:
-            yield raw
-
-
-def path_of(item) -> str:
-    """The path of what :func:`expand` or :func:`iter_articles` yields."""
-    return item if isinstance(item, str) else item.path
-
-
-def iter_articles(
-    paths: Iterable[str],
-    *,
-    pattern: str = DEFAULT_PATTERN,
-    text_column: str = "text",
-    id_column: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    stdin=None,
-    defer_files: bool = False,
-    listing: Listing | None = None,
-    storage_options: dict | None = None,
-    listed: bool = False,
-) -> Iterator[Article | FileRef]:
-    """Every article of the inputs, in order, unreadable ones with their
-    reason; with ``defer_files``, single-article files come as FileRefs.
-    With ``listed``, ``paths`` are what :func:`expand` gave (files, not
-    folders or globs), as a Dask worker receives them."""
-    items = paths if listed else expand(paths, pattern, listing, storage_options)
-    pending: list[str] = []  # URL objects, fetched together
-    for raw in items:
-        url = isinstance(raw, str) and is_url(raw)
-        collection = url and _suffix(raw) in COLLECTION_SUFFIXES
-        if pending and not (url and not collection and not defer_files):
-            yield from _read_pending(pending, max_bytes, storage_options)
-        if url:
-            if collection:
-                yield from read_collection(raw, text_column, id_column, max_bytes, storage_options)
-            elif defer_files:
-                yield FileRef(raw, max_bytes, storage_options)
-            else:
-                pending.append(raw)
-                if len(pending) >= FETCH_BATCH:
-                    yield from _read_pending(pending, max_bytes, storage_options)
-            continue
-        if isinstance(raw, Article):
-            yield raw
-            continue
-        if raw == "-":
-            yield read_stdin(stdin if stdin is not None else sys.stdin)
-            continue
-        path = Path(raw)
-        if not path.exists() and not path.is_symlink():
-            yield Article(raw, error=_missing(path))
-        elif path.suffix.lower() in COLLECTION_SUFFIXES:
-            yield from read_collection(path, text_column, id_column, max_bytes)
-        elif defer_files:
-            yield FileRef(raw, max_bytes)
-        else:
-            yield read_file(path, max_bytes)
-    if pending:
-        yield from _read_pending(pending, max_bytes, storage_options)
-
-
-def _read_pending(pending: list, max_bytes, storage_options):
-    from .storage import read_urls
-
-    urls = pending[:]
-    pending.clear()
-    yield from read_urls(urls, max_bytes, storage_options)
-
-
-def _suffix(url: str) -> str:
-    return os.path.splitext(url.rsplit("/", 1)[-1])[1].lower()
-
-
-def _missing(path: Path) -> str:
-    # "Not a directory" when a part of the path is a file, not "no such file"
-    try:
-        os.stat(path)
-    except OSError as exc:
-        if exc.errno not in (None, 2):
-            return (exc.strerror or str(exc)).lower()
-    return "no such file or directory"

@@ -3,6 +3,9 @@ unreadable ones with their reason in ``error``; ``note`` says what reading
 changed (control characters dropped, undecodable bytes replaced, stdin read
 as HTML), empty when nothing."""
 
+from itertools import islice
+from typing import Iterable
+
 import numpy as np
 
 from .read import Article
@@ -44,3 +47,10 @@ def tag_batch(model, batch: list[Article], min_confidence=None, explain: bool = 
         for art, row in zip(batch, rows):
             row["explanation"] = "" if art.error else format_explanation(explain_text(model, art.text, label=row["label"]))
     return rows
+
+
+def batches(articles: Iterable[Article], size: int):
+    """``articles`` in lists of ``size`` (the last shorter), in order."""
+    it = iter(articles)
+    while batch := list(islice(it, size)):
+        yield batch

@@ -11,15 +11,15 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import EXIT_OK, EXIT_SOME_FAILED, ClassifyError
-from .read import COLLECTION_SUFFIXES, DEFAULT_PATTERN, Article, Listing, expand, iter_articles, path_of, read_refs
-from .rows import columns, tag_batch
-from .storage import as_local, is_url
-from .write import open_writer
+from .inputs import expand, iter_articles, path_of, read_refs
+from .outputs import open_writer
+from .read import COLLECTION_SUFFIXES, DEFAULT_PATTERN, Article, Listing
+from .rows import batches, columns, tag_batch
+from .urls import as_local, is_url
 
 BATCH = 256
 
@@ -235,16 +235,10 @@ def _progress():
     return progress, progress.add_task("tag", total=None)
 
 
-def _batches(articles: Iterable[Article], size: int):
-    it = iter(articles)
-    while batch := list(islice(it, size)):
-        yield batch
-
-
 def tag(model, articles: Iterable[Article], *, min_confidence=None, explain=False, batch_size=BATCH) -> Iterator[dict]:
     """Output rows for ``articles``, in order, in this process (an unreadable
     article gives its row with the error)."""
-    for batch in _batches(articles, batch_size):
+    for batch in batches(articles, batch_size):
         yield from tag_batch(model, batch, min_confidence, explain)
 
 
@@ -276,7 +270,7 @@ def tag_parallel(
     global _WORKER_MODEL
     fork = mp.get_start_method(allow_none=True) != "spawn"
     ctx = mp.get_context("fork" if fork else "spawn")
-    batches = _batches(articles, batch_size)
+    pending = batches(articles, batch_size)
     if fork and model is not None:
         # forked workers share the parent's loaded model (copy-on-write),
         # with its indexes and compiled kernels (run() loaded them), instead
@@ -285,6 +279,6 @@ def tag_parallel(
     else:
         init = _init_worker
     with ctx.Pool(jobs, initializer=init, initargs=(str(model_dir),) if init else ()) as pool:
-        work = ((b, min_confidence, explain) for b in batches)
+        work = ((b, min_confidence, explain) for b in pending)
         for rows in pool.imap(_work, work, chunksize=1):
             yield from rows

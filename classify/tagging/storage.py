@@ -1,8 +1,10 @@
 """Articles and outputs in object storage: fsspec URLs (s3://, gs://, abfs://,
 hdfs://, ...) beside local paths.
 
-Only URLs come here. A local path, and a file:// URL (turned into one by
-:func:`as_local`), takes the local code of read.py and write.py unchanged.
+Only URLs come here (inputs.py and outputs.py send them). A local path, and a
+file:// URL (turned into one by :func:`.urls.as_local`), takes the local code
+of read.py and write.py; this module reads and writes objects with that same
+code (decoders, formats, the sidecar).
 fsspec and the store's package (s3fs, gcsfs, adlfs) are imported at the
 first URL; when one is missing, the error names what to install.
 
@@ -29,11 +31,12 @@ import tempfile
 from pathlib import PurePosixPath
 
 from ..errors import ClassifyError
-from .write import AtomicWriter
+from .read import (
+    HTML_SUFFIXES, Article, ReadError, check_text, collection_articles, decode_text, html_to_text, matches_any,
+    parquet_articles,
+)
+from .write import FILE_FORMATS, AtomicWriter, complete_lines, convert_lines, read_rows
 
-# "s3://", "gs://", "hdfs://", chained "simplecache::s3://"; not "C:\" (one
-# letter, a Windows drive)
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+(::[A-Za-z][A-Za-z0-9+.\-]+)*://")
 # what to install for a protocol, for the one-line error
 _EXTRAS = {
     "s3": ("s3fs", "s3"),
@@ -57,22 +60,6 @@ _REFUSED = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "Inva
 
 class StorageError(ClassifyError):
     """The store cannot be used at all: one line, before or instead of work."""
-
-
-def is_url(s) -> bool:
-    """Whether ``s`` is a URL for fsspec (file:// excluded: see :func:`as_local`)."""
-    return isinstance(s, str) and "://" in s and _URL.match(s) is not None and s[:7].lower() != "file://"
-
-
-def as_local(s):
-    """A file:// URL as the local path it names (anything else unchanged), so
-    that it is read and written exactly as that path is."""
-    if isinstance(s, str) and s[:7].lower() == "file://":
-        from urllib.parse import urlparse
-        from urllib.request import url2pathname
-
-        return url2pathname(urlparse(s).path)
-    return s
 
 
 def scheme(url: str) -> str:
@@ -190,7 +177,6 @@ def expand_url(raw: str, patterns: list[str], listing, options: dict | None):
     what cannot be listed or matches nothing."""
     import glob
 
-    from .read import Article
 
     store, path = open_store(raw, options)
     fs = store.fs
@@ -239,7 +225,6 @@ def expand_url(raw: str, patterns: list[str], listing, options: dict | None):
 
 
 def _walk_url(store: Store, path: str, raw: str, patterns, listing):
-    from .read import Article, _matches
 
     try:
         found = store.fs.find(path, detail=True)
@@ -252,7 +237,7 @@ def _walk_url(store: Store, path: str, raw: str, patterns, listing):
         if name.endswith("/") or info.get("type", "file") != "file":
             continue
         base = name.rsplit("/", 1)[-1]
-        if _matches(base, patterns):
+        if matches_any(base, patterns):
             urls.append(store.url(name))
         else:
             listing.not_matched[PurePosixPath(base).suffix.lower() or "no suffix"] += 1
@@ -265,7 +250,6 @@ def _walk_url(store: Store, path: str, raw: str, patterns, listing):
 def fetch(urls: list[str], max_bytes: int, options: dict | None) -> list:
     """The bytes of each URL, in order, or the ReadError/exception that
     stopped it; objects of one store are fetched together."""
-    from .read import ReadError
 
     out: list = [None] * len(urls)
     groups: dict = {}
@@ -300,7 +284,6 @@ def fetch(urls: list[str], max_bytes: int, options: dict | None) -> list:
 
 
 def _empty_or(fs, path, exc):
-    from .read import ReadError
 
     try:
         if fs.info(path).get("size") == 0:
@@ -320,7 +303,6 @@ def _size(fs, path):
 def read_urls(urls: list[str], max_bytes: int, options: dict | None) -> list:
     """One Article per URL of a .txt/.html object: the local path's
     decoding, HTML extraction and checks on the fetched bytes."""
-    from .read import Article, ReadError
 
     articles = []
     for url, data in zip(urls, fetch(urls, max_bytes, options)):
@@ -335,7 +317,6 @@ def read_urls(urls: list[str], max_bytes: int, options: dict | None) -> list:
 
 def article_from_bytes(name: str, data: bytes):
     """As read.read_file, on bytes already fetched."""
-    from .read import HTML_SUFFIXES, Article, ReadError, check_text, decode_text, html_to_text
 
     try:
         text, encoding, note = decode_text(data)
@@ -348,7 +329,6 @@ def article_from_bytes(name: str, data: bytes):
 
 def read_collection_url(url: str, text_column, id_column, max_bytes, options):
     """As read.read_collection, for an object."""
-    from .read import Article, ReadError, _parquet_articles, collection_articles
 
     suffix = PurePosixPath(url).suffix.lower()
     if suffix == ".parquet":
@@ -359,7 +339,7 @@ def read_collection_url(url: str, text_column, id_column, max_bytes, options):
             yield Article(url, error=reason(exc, url))
             return
         with source:
-            yield from _parquet_articles(url, text_column, id_column, source=source)
+            yield from parquet_articles(url, text_column, id_column, source=source)
         return
     (data,) = fetch([url], max_bytes, options)
     if isinstance(data, ReadError):
@@ -471,7 +451,6 @@ class RemoteWriter(AtomicWriter):
     def __init__(self, url, fmt, columns, *, force=False, resume=False, options=None):
         import time
 
-        from .write import FILE_FORMATS, _complete_lines
 
         self.url, self.fmt, self.columns, self.options = url, fmt, columns, options
         self.done: set[str] = set()
@@ -494,9 +473,9 @@ class RemoteWriter(AtomicWriter):
         chunks = self._chunks()
         if resume:
             for chunk in chunks:
-                self._file.write(self._read_chunk(chunk, _complete_lines))
+                self._file.write(self._read_chunk(chunk, complete_lines))
             self._next = max((_chunk_index(c) for c in chunks), default=-1) + 1
-            rows, end = _complete_lines(self._file)
+            rows, end = complete_lines(self._file)
             self._file.truncate(end)
             self._file.seek(end)
             self.done = {r["path"] for r in rows}
@@ -506,7 +485,6 @@ class RemoteWriter(AtomicWriter):
         self._flushed = self._file.tell()
         _probe(self.store, f"{self.part}/header.part", json.dumps({"format": fmt, "columns": columns}).encode(), url, "--output")
         if resume and kind == "file":
-            from .write import read_rows
 
             with tempfile.TemporaryDirectory() as tmp:
                 local = f"{tmp}/{name}"
@@ -583,7 +561,6 @@ class RemoteWriter(AtomicWriter):
         ``order`` of paths when given), and remove the chunk objects."""
         import os
 
-        from .write import _convert
 
         self._flush()
         fs = self.store.fs
@@ -591,7 +568,7 @@ class RemoteWriter(AtomicWriter):
             local = os.path.join(tmp, _base(self.key))
             from pathlib import Path
 
-            _convert(self._lines(order), Path(local), self.fmt, self.columns)
+            convert_lines(self._lines(order), Path(local), self.fmt, self.columns)
             try:
                 fs.put_file(local, self.tmp)
                 fs.mv(self.tmp, self.key)

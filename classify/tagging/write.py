@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from ..errors import ClassifyError
+from .urls import is_url
 
 FORMATS = ("table", "csv", "jsonl", "parquet")
 # Suffixes that name a format, for --output without --format.
@@ -47,8 +48,6 @@ def format_for(path: Path | None, fmt: str | None) -> str:
         return fmt
     if path is None:
         return "table"
-    from .storage import is_url
-
     if not is_url(path) and Path(path).is_dir():
         raise ClassifyError(f"{path}: is a folder; --output needs a file name")
     suffix = Path(path).suffix.lower().lstrip(".")
@@ -58,30 +57,6 @@ def format_for(path: Path | None, fmt: str | None) -> str:
     raise ClassifyError(
         f"{path}: {named} names no output format; use .csv, .jsonl or .parquet, or pass --format"
     )
-
-
-def open_writer(path, fmt: str, columns: list[str], *, force=False, resume=False, storage_options=None):
-    """The writer for ``path``: :class:`AtomicWriter` for a local path (or
-    stdout), :class:`~.storage.RemoteWriter` for a URL."""
-    from .storage import as_local, is_url
-
-    path = as_local(path)
-    if is_url(path):
-        from .storage import RemoteWriter
-
-        return RemoteWriter(path, fmt, columns, force=force, resume=resume, options=storage_options)
-    return AtomicWriter(path, fmt, columns, force=force, resume=resume)
-
-
-def kept_rows_at(path, storage_options=None) -> str | None:
-    """Where an interrupted run writing ``path`` kept its rows, if it kept any."""
-    from .storage import as_local, is_url, remote_sidecar
-
-    path = as_local(path)
-    if is_url(path):
-        return remote_sidecar(path, storage_options)
-    part = sidecar_of(Path(path))
-    return str(part) if part.exists() else None
 
 
 def sidecar_of(path: Path) -> Path:
@@ -154,7 +129,7 @@ def typed(row: dict, columns: list[str]) -> dict:
     return out
 
 
-def _complete_lines(fh) -> tuple[list[dict], int]:
+def complete_lines(fh) -> tuple[list[dict], int]:
     """The rows of a sidecar's complete lines and the byte offset where they
     end; a torn or unreadable line ends them (only the last one can be)."""
     rows, end = [], 0
@@ -210,7 +185,7 @@ class AtomicWriter:
         self._lock()
         _tmp_of(self.path).unlink(missing_ok=True)  # a crash's leftover
         if resume:
-            rows, end = _complete_lines(self._file)
+            rows, end = complete_lines(self._file)
             self._file.truncate(end)  # drop a torn last line
             self._file.seek(end)
             self.done = {r["path"] for r in rows}
@@ -284,7 +259,7 @@ class AtomicWriter:
             self._discard_direct()
         if not written and not (self.fmt == "jsonl" and order is None):
             try:
-                _convert(self._lines(order), tmp, self.fmt, self.columns)
+                convert_lines(self._lines(order), tmp, self.fmt, self.columns)
             except BaseException:
                 tmp.unlink(missing_ok=True)
                 raise
@@ -350,7 +325,7 @@ class AtomicWriter:
         return getattr(self, "_sidecar", None)
 
 
-def _convert(lines, target: Path, fmt: str, columns: list[str]) -> None:
+def convert_lines(lines, target: Path, fmt: str, columns: list[str]) -> None:
     rows = (json.loads(line) for line in lines)
     if fmt == "parquet":
         import pyarrow as pa
@@ -408,21 +383,18 @@ def parquet_schema(columns):
     return pa.schema([(c, pa.float64() if c.startswith("p_") else types.get(c, pa.string())) for c in columns])
 
 
-def write_parquet_part(rows: list[dict], columns: list[str], path, storage_options=None) -> None:
-    """One file of a partitioned Parquet output, written under a temporary
-    name and renamed, so a re-run task replaces it whole (at a URL, one
-    object written whole)."""
+def parquet_table(rows: list[dict], columns: list[str]):
+    """Rows as a pyarrow table of :func:`parquet_schema`."""
     import pyarrow as pa
+
+    return pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows], schema=parquet_schema(columns))
+
+
+def write_parquet_file(table, path) -> None:
+    """One local file of a partitioned Parquet output, written under a
+    temporary name and renamed, so a re-run task replaces it whole."""
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows], schema=parquet_schema(columns))
-    from .storage import is_url
-
-    if is_url(path):
-        from .storage import write_parquet_url
-
-        write_parquet_url(table, path, storage_options)
-        return
     tmp = f"{path}.tmp"
     pq.write_table(table, tmp)
     os.replace(tmp, path)

@@ -5,7 +5,8 @@ import random
 import pytest
 
 from classify.tagging import read
-from classify.tagging.read import decode_text, iter_articles, legacy_decode, read_file
+from classify.tagging.inputs import iter_articles
+from classify.tagging.read import decode_text, legacy_decode, read_file
 
 from .archive import binary_files, legacy_archive
 

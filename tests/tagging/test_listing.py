@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from classify.model.store import load_model
-from classify.tagging.read import DEFAULT_PATTERN, Listing, iter_articles
+from classify.tagging.inputs import iter_articles
+from classify.tagging.read import DEFAULT_PATTERN, Listing
 from classify.tagging.run import run
 
 ARTICLE = "الحكومة تطلق منصة للرد على الشائعات وأعلن المركز الإعلامي إطلاق منصة جديدة."

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classify.tagging.read import decode, html_to_text, iter_articles, read_file
+from classify.tagging.inputs import iter_articles
+from classify.tagging.read import decode, html_to_text, read_file
 
 ARTICLE = "الحكومة تطلق منصة للرد على الشائعات\nأعلن المركز الإعلامي إطلاق منصة جديدة."
 

@@ -81,7 +81,7 @@ def test_torn_last_line_is_dropped_and_tagged_again(tiny_model_dir, tmp_path, fm
 
 
 def _typed_rows(model, folder):
-    from classify.tagging.read import iter_articles
+    from classify.tagging.inputs import iter_articles
     from classify.tagging.run import tag
 
     return list(tag(model, iter_articles([str(folder)])))

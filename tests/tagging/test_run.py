@@ -135,7 +135,7 @@ def test_killed_process_leaves_output_absent_or_complete(tiny_model_dir, tmp_pat
 def test_workers_that_load_the_model_themselves_read_deferred_files(tiny_model_dir, mixed):
     # the path taken where processes are spawned (macOS, Windows): no shared
     # model, each worker loads it and reads the FileRefs it is sent
-    from classify.tagging.read import FileRef, iter_articles
+    from classify.tagging.inputs import FileRef, iter_articles
 
     deferred = list(iter_articles([mixed], pattern="*", defer_files=True))
     assert any(isinstance(a, FileRef) for a in deferred)
