@@ -4,7 +4,9 @@
 Each name goes to the reader of its kind: local files and folders to read.py,
 objects behind URLs to storage.py, which decodes them with read.py's code. A
 URL's objects are fetched many at a time; with ``--jobs`` single-article files
-come as :class:`FileRef` s that the worker tagging them reads.
+come as references (:class:`FileRef`) that the worker tagging them reads.
+Storage functions are called through the module (``storage.read_urls``), looked
+up at each call, so that what replaces one (tests/test_storage.py) is what runs.
 """
 
 import glob
