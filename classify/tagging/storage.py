@@ -177,7 +177,6 @@ def expand_url(raw: str, patterns: list[str], listing, options: dict | None):
     what cannot be listed or matches nothing."""
     import glob
 
-
     store, path = open_store(raw, options)
     fs = store.fs
     try:
@@ -225,7 +224,6 @@ def expand_url(raw: str, patterns: list[str], listing, options: dict | None):
 
 
 def _walk_url(store: Store, path: str, raw: str, patterns, listing):
-
     try:
         found = store.fs.find(path, detail=True)
     except Exception as exc:  # noqa: BLE001
@@ -250,7 +248,6 @@ def _walk_url(store: Store, path: str, raw: str, patterns, listing):
 def fetch(urls: list[str], max_bytes: int, options: dict | None) -> list:
     """The bytes of each URL, in order, or the ReadError/exception that
     stopped it; objects of one store are fetched together."""
-
     out: list = [None] * len(urls)
     groups: dict = {}
     for i, url in enumerate(urls):
@@ -284,7 +281,6 @@ def fetch(urls: list[str], max_bytes: int, options: dict | None) -> list:
 
 
 def _empty_or(fs, path, exc):
-
     try:
         if fs.info(path).get("size") == 0:
             return ReadError("empty file")
@@ -303,7 +299,6 @@ def _size(fs, path):
 def read_urls(urls: list[str], max_bytes: int, options: dict | None) -> list:
     """One Article per URL of a .txt/.html object: the local path's
     decoding, HTML extraction and checks on the fetched bytes."""
-
     articles = []
     for url, data in zip(urls, fetch(urls, max_bytes, options)):
         if isinstance(data, ReadError):
@@ -317,7 +312,6 @@ def read_urls(urls: list[str], max_bytes: int, options: dict | None) -> list:
 
 def article_from_bytes(name: str, data: bytes):
     """As read.read_file, on bytes already fetched."""
-
     try:
         text, encoding, note = decode_text(data)
         if PurePosixPath(name).suffix.lower() in HTML_SUFFIXES:
@@ -329,7 +323,6 @@ def article_from_bytes(name: str, data: bytes):
 
 def read_collection_url(url: str, text_column, id_column, max_bytes, options):
     """As read.read_collection, for an object."""
-
     suffix = PurePosixPath(url).suffix.lower()
     if suffix == ".parquet":
         store, path = open_store(url, options)
@@ -451,7 +444,6 @@ class RemoteWriter(AtomicWriter):
     def __init__(self, url, fmt, columns, *, force=False, resume=False, options=None):
         import time
 
-
         self.url, self.fmt, self.columns, self.options = url, fmt, columns, options
         self.done: set[str] = set()
         self.kept = 0
@@ -560,7 +552,6 @@ class RemoteWriter(AtomicWriter):
         """Write the output object under its name, complete (rows in
         ``order`` of paths when given), and remove the chunk objects."""
         import os
-
 
         self._flush()
         fs = self.store.fs
