@@ -35,7 +35,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 
 from bench.common import HELDOUT_OUTLETS, LABEL_FILES, REPO, corpora_dir
-from classify.model.predictor import Model, decide, proba_from_scores
+from classify.model.predictor import Model
 from classify.model.store import load_features, load_model
 from classify.training.corpora import article_text
 from classify.training.data import load_labelled
@@ -78,8 +78,7 @@ def predict_rows(model: Model, X) -> np.ndarray:
     """Labels of feature rows (CSR, as ``model.features`` gives them) by
     ``model``'s scores, calibration and decision weights: one vectorising of
     the articles serves every option."""
-    scores = X @ model.coef.T + model.intercept
-    return decide(model.labels, model.weights, proba_from_scores(scores, model.calib_a, model.calib_b))
+    return model.labels_from_scores(X @ model.coef.T + model.intercept)
 
 
 def carve(args):

@@ -65,7 +65,7 @@ def explain_text(model, text: str, top: int = 8, label: str | None = None) -> li
     doc = emphasise_lead(model.normalizer(cleaned), *model.lead)
     parts = model.branch_features([doc])
     if label is None:
-        label = str(model.decide(model.predict_proba([text]))[0])
+        label = str(model.predict([text])[0])
     rows = [dict(zip(f.cols.tolist(), f.values.tolist())) for f in parts]
     tokens = doc.lower().split()
     scores = credit(tokens, model.branches, rows, model.label_coef(label))

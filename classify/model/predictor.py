@@ -2,7 +2,10 @@
 
 clean page -> camel-tools normalisation (tables carried in the model) ->
 word, character and word-root TF-IDF -> linear scores -> sigmoid calibration ->
-decision weights tuned for macro-F1. :class:`Model` is the exact image of
+decision weights tuned for macro-F1. A model may carry a second calibration
+of the same scores for the probabilities it reports (``conf_a``/``conf_b``,
+see :class:`~classify.training.classifier.CalibratedSVM`): the label is
+decided on the first, the confidence read from the second. :class:`Model` is the exact image of
 the scikit-learn pipeline that training fitted (``classify.training.export``
 builds it, a test checks the two agree on held-out articles), so what was
 measured is what runs. Predicting a few articles imports numpy and our own
@@ -73,6 +76,9 @@ class Model:
     card: dict = field(default_factory=dict)
     # the lead emphasis: (tokens, plain copies, marked copies), see emphasise_lead
     lead: tuple[int, int, int] = (0, 0, 0)
+    # the reported probabilities' own calibration; None: calib_a/calib_b's
+    conf_a: np.ndarray | None = None
+    conf_b: np.ndarray | None = None
     # Documents are vectorised in chunks of at most this many tokens (a
     # document longer than that alone): the arrays of one chunk, ~10 MB, then
     # no longer grow with a batch that happens to hold long articles, so peak
@@ -175,19 +181,31 @@ class Model:
         return [self._coef_t[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
 
     def predict_proba(self, texts) -> np.ndarray:
-        """One row per text, one column per label (in ``labels`` order)."""
+        """One row per text, one column per label (in ``labels`` order): the
+        probabilities a user is shown."""
+        return self.predict_with_proba(texts)[1]
+
+    def predict_with_proba(self, texts) -> tuple[np.ndarray, np.ndarray]:
+        """(labels, probabilities) of raw texts, from one pass over them."""
         texts = list(texts)
         if not texts:
-            return np.empty((0, len(self.labels)))
-        return proba_from_scores(self.decision_function(texts), self.calib_a, self.calib_b)
+            return np.asarray(self.labels)[np.empty(0, dtype=int)], np.empty((0, len(self.labels)))
+        scores = self.decision_function(texts)
+        return self.labels_from_scores(scores), self.proba_from_scores(scores)
 
-    def decide(self, proba) -> np.ndarray:
-        """Labels for rows of probabilities, by the tuned decision weights."""
-        return decide(self.labels, self.weights, proba)
+    def proba_from_scores(self, scores) -> np.ndarray:
+        """The reported probabilities of linear scores."""
+        if self.conf_a is None:
+            return proba_from_scores(scores, self.calib_a, self.calib_b)
+        return proba_from_scores(scores, self.conf_a, self.conf_b)
+
+    def labels_from_scores(self, scores) -> np.ndarray:
+        """The labels of linear scores: the decision calibration times the decision weights."""
+        return decide(self.labels, self.weights, proba_from_scores(scores, self.calib_a, self.calib_b))
 
     def predict(self, texts) -> np.ndarray:
         """The label of each raw text."""
-        return self.decide(self.predict_proba(texts))
+        return self.predict_with_proba(texts)[0]
 
     def label_coef(self, label: str) -> np.ndarray:
         """Weights pushing toward ``label`` (two labels: one row, positive

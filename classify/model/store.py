@@ -7,7 +7,10 @@ A model directory holds:
   decision weights). Version 2 adds two keys a branch may carry,
   ``stemmer`` (a word branch of roots) and ``scale`` (its rows' weight); a
   model that needs neither is written as version 1, which classify before
-  them reads too;
+  them reads too. Version 3 adds the reported probabilities' own
+  calibration (``confidence_a``/``confidence_b`` in ``model.npz``); a model
+  without it is written as version 2 or 1, so an older classify reads it
+  and refuses (by version) one whose confidences it would misstate;
 - ``model.npz``: plain numeric arrays (vocabularies as UTF-8 bytes, idf,
   linear weights, calibration), read with ``allow_pickle=False``;
 - ``card.json``: the model card (see :mod:`classify.model.card`), with the
@@ -37,8 +40,8 @@ from .predictor import Model
 from .vectorize import STEMMERS, Vectorizer
 
 FORMAT = "classify-model"
-FORMAT_VERSION = 2
-READ_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+READ_VERSIONS = (1, 2, 3)
 STRUCTURE_FILE = "model.json"
 ARRAYS_FILE = "model.npz"
 FEATURES_FILE = "features.npz"
@@ -97,9 +100,10 @@ def save_model(model: Model, card: dict, model_dir: Path, *, force: bool = False
     # version 1 where it says all: an older classify then still reads the
     # model, and refuses (by version) one whose branches it would misread
     extended = any(len(b) > 4 for b in branches)
+    confidence = model.conf_a is not None
     structure = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION if extended else 1,
+        "format_version": 3 if confidence else 2 if extended else 1,
         "labels": list(model.labels),
         "cleaner": "clean_page",
         "normalizer": model.normalizer.tables,
@@ -110,6 +114,8 @@ def save_model(model: Model, card: dict, model_dir: Path, *, force: bool = False
         "decision_weights": [float(w) for w in model.weights],
     }
     arrays = {"coef": model.coef.astype(np.float32), "intercept": model.intercept, "calib_a": model.calib_a, "calib_b": model.calib_b}
+    if confidence:
+        arrays.update(confidence_a=model.conf_a, confidence_b=model.conf_b)
     for name, vec in model.branches:
         arrays[f"{name}.terms"] = _terms_bytes(vec.terms)
         arrays[f"{name}.idf"] = vec.idf
@@ -293,9 +299,12 @@ def load_model(model_dir: Path) -> Model:
         intercept = _array(npz, path, "intercept", "f", 1, (n_cols,)).astype(np.float64)
         calib_a = _array(npz, path, "calib_a", "f", 1, (n_cols,)).astype(np.float64)
         calib_b = _array(npz, path, "calib_b", "f", 1, (n_cols,)).astype(np.float64)
+        conf = [None, None]
+        if s["format_version"] >= 3:
+            conf = [_array(npz, path, name, "f", 1, (n_cols,)).astype(np.float64) for name in ("confidence_a", "confidence_b")]
     _need(list(card.get("labels", [])) == s["labels"], model_dir / cards.CARD_FILE, "labels differ from model.json's")
     return Model(s["labels"], normalizer, branches, coef, intercept, calib_a, calib_b,
-                 np.asarray(s["decision_weights"], dtype=np.float64), card, _lead(s.get("lead", [0, 0])))
+                 np.asarray(s["decision_weights"], dtype=np.float64), card, _lead(s.get("lead", [0, 0])), *conf)
 
 
 def load_features(model_dir: Path, card: dict, *, with_groups: bool = False):

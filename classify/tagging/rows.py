@@ -39,8 +39,8 @@ def tag_batch(model, batch: list[Article], min_confidence=None, explain: bool = 
     """One row per article of ``batch``, in order; the model sees only the
     readable ones."""
     texts = [a.text for a in batch if not a.error]
-    proba = model.predict_proba(texts) if texts else np.empty((0, len(model.labels)))
-    rows = _rows(list(model.labels), batch, proba, model.decide(proba), min_confidence)
+    labels, proba = model.predict_with_proba(texts)
+    rows = _rows(list(model.labels), batch, proba, labels, min_confidence)
     if explain:
         from ..model.explain import explain_text, format_explanation
 

@@ -24,8 +24,7 @@ def evaluate_files(model, data_paths, *, text_column="text", label_column="label
     for warning in evaluation_warnings(frame, model.labels):
         warn(warning)
     labels = frame["label"].to_numpy()
-    proba = model.predict_proba(frame["text"].tolist())
-    predicted = model.decide(proba)
+    predicted, proba = model.predict_with_proba(frame["text"].tolist())
     metrics = metrics_from_proba(labels, proba, model.labels, predicted)
     if plots is not None:
         from .plots import save_plots

@@ -77,5 +77,5 @@ def confidence_bands(confidence, correct, edges=(0.0, 0.5, 0.7, 0.9, 1.0001)) ->
 
 def evaluate(model, texts, labels) -> dict:
     """Metrics of a loaded :class:`~classify.model.predictor.Model` (what ships) on labelled texts."""
-    proba = model.predict_proba(list(texts))
-    return metrics_from_proba(labels, proba, model.labels, model.decide(proba))
+    predicted, proba = model.predict_with_proba(list(texts))
+    return metrics_from_proba(labels, proba, model.labels, predicted)

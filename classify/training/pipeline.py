@@ -29,6 +29,7 @@ def build_pipeline(
     lead_repeat=0,
     lead_marked=0,
     max_ordinary_topic=0.005,
+    confidence_on="all",
 ) -> Pipeline:
     """The unfitted scikit-learn pipeline with these settings (the `--set` names)."""
     features = []
@@ -59,7 +60,7 @@ def build_pipeline(
     weights = {"roots": float(root_weight)} if root_ngrams and float(root_weight) != 1.0 else None
     classifier = CalibratedSVM(
         C=C, folds=calibration_folds, tune_decision=tune_decision, random_state=random_state,
-        max_ordinary_topic=max_ordinary_topic,
+        max_ordinary_topic=max_ordinary_topic, confidence_on=confidence_on,
     )
     return Pipeline(
         [

@@ -152,17 +152,18 @@ def disputed_labels(y_new, base_pred, overruled_labels=()) -> set:
 
 
 def base_scorers(model) -> dict | None:
-    """Each label's (coef row, intercept, calibration a, b) of a multi-label
-    base model (a loaded :class:`~classify.model.predictor.Model`), for
-    :func:`refit` to keep; None for a two-label model (one score column
-    serves both labels)."""
-    return _scorers(model.labels, model.coef, model.intercept, model.calib_a, model.calib_b)
+    """Each label's (coef row, intercept, calibration a, b, reported
+    probabilities' calibration a, b or None) of a multi-label base model (a
+    loaded :class:`~classify.model.predictor.Model`), for :func:`refit` to
+    keep; None for a two-label model (one score column serves both labels)."""
+    return _scorers(model.labels, model.coef, model.intercept, model.calib_a, model.calib_b, model.conf_a, model.conf_b)
 
 
-def _scorers(labels, coef, intercept, calib_a, calib_b) -> dict | None:
+def _scorers(labels, coef, intercept, calib_a, calib_b, conf_a=None, conf_b=None) -> dict | None:
     if len(labels) < 3 or len(coef) != len(labels):
         return None
-    return {str(c): (coef[k], intercept[k], calib_a[k], calib_b[k]) for k, c in enumerate(labels)}
+    conf = [(None, None)] * len(labels) if conf_a is None else list(zip(conf_a, conf_b))
+    return {str(c): (coef[k], intercept[k], calib_a[k], calib_b[k], *conf[k]) for k, c in enumerate(labels)}
 
 
 def keep_scorers(classifier, scorers: dict, disputed: set) -> list[str]:
@@ -179,12 +180,18 @@ def keep_scorers(classifier, scorers: dict, disputed: set) -> list[str]:
     the nearest estimate there is of the mixed model's.
     """
     kept = []  # scorers come from a model of three labels or more (base_scorers), so one row per label here
+    if getattr(classifier, "conf_a_", None) is None and any(v[4] is not None for v in scorers.values()):
+        # a kept label reports the confidence it was measured with; a
+        # refitted one, its only calibration's
+        classifier.conf_a_, classifier.conf_b_ = classifier.calib_a_.copy(), classifier.calib_b_.copy()
     for k, label in enumerate(classifier.classes_):
         label = str(label)
         if label in scorers and label not in disputed:
-            coef, intercept, a, b = scorers[label]
+            coef, intercept, a, b, conf_a, conf_b = scorers[label]
             classifier.coef_[k], classifier.intercept_[k] = coef, intercept
             classifier.calib_a_[k], classifier.calib_b_[k] = a, b
+            if getattr(classifier, "conf_a_", None) is not None:
+                classifier.conf_a_[k], classifier.conf_b_[k] = (a, b) if conf_a is None else (conf_a, conf_b)
             kept.append(label)
     return kept
 
@@ -276,7 +283,8 @@ def cross_validate(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, *, k,
         alone = before(b_fit) if with_base else None
         kept = scorers
         if scorers and alone is not None:
-            kept = _scorers(alone.classes_, alone.coef_, alone.intercept_, alone.calib_a_, alone.calib_b_)
+            kept = _scorers(alone.classes_, alone.coef_, alone.intercept_, alone.calib_a_, alone.calib_b_,
+                            alone.conf_a_, alone.conf_b_)
         clf, *_ = refit(
             X_base[b_fit], y_base[b_fit], w_base[b_fit], X_new[n_fit], y_new[n_fit], w_new[n_fit], base_pred[n_fit],
             C=C, folds=folds, keep_weights=keep_weights, random_state=random_state,
@@ -286,7 +294,7 @@ def cross_validate(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, *, k,
         base_after = base_before = None
         if len(b_test):
             base_after, base_before = clf.predict(X_base[b_test]), alone.predict(X_base[b_test])
-        return clf.classes_, proba, clf.decide(proba), base_after, base_before
+        return clf.classes_, proba, clf.predict(X_new[n_test]), base_after, base_before
 
     tasks = [delayed(fold)(*n, *b) for n, b in zip(new_folds, base_folds)]
     if n_jobs is None:
@@ -500,8 +508,8 @@ def retrain(base_dir: Path, data, *, test_groups=None, split_by="source", seed=0
     y_new = train_df["label"].to_numpy().astype(str)
     w_new = np.full(len(y_new), float(new_weight))
     keep_weights = {str(c): float(w) for c, w in zip(base.labels, base.weights)}
-    base_proba = base.predict_proba(texts)
-    base_pred = np.asarray(base.decide(base_proba)).astype(str)
+    base_pred, base_proba = base.predict_with_proba(texts)
+    base_pred = np.asarray(base_pred).astype(str)
     params = base_card.get("params", {})
     fit = {"C": float(params.get("C", 0.1)), "folds": 5, "keep_weights": keep_weights, "random_state": seed,
            "groups_base": g_base, "scorers": base_scorers(base)}

@@ -79,7 +79,9 @@ def describe_pipeline(pipeline) -> dict:
             }
             for name, vec in features.transformer_list
         },
-        "classifier": f"LinearSVC(C={final.C}, class_weight=balanced) + sigmoid calibration on out-of-fold scores",
+        "classifier": f"LinearSVC(C={final.C}, class_weight=balanced) + sigmoid calibration on out-of-fold scores"
+                      + ("; reported probabilities calibrated on the candidate (not ordinary-news) rows' out-of-fold scores"
+                         if getattr(final, "conf_a_", None) is not None else ""),
         "decision_weights": {str(c): float(w) for c, w in zip(final.classes_, final.weights_)},
     }
 
@@ -188,8 +190,8 @@ def leave_one_out(data: pd.DataFrame, column: str, *, params=None, seed=0, calib
         pipeline, _, _ = fit_pipeline(data[~held], params=params, seed=seed, calibrate_by=calibrate_by)
         model = export(pipeline)
         test = data[held & measurable]
-        proba = model.predict_proba(test["text"].tolist())
-        y, pred = test["label"].to_numpy().astype(str), model.decide(proba)
+        pred, proba = model.predict_with_proba(test["text"].tolist())
+        y = test["label"].to_numpy().astype(str)
         out[g] = metrics_from_proba(y, proba, model.labels, pred)
         if "method" in test.columns:
             # ordinary news (rule-labelled: matched no candidate pattern) that got a topic

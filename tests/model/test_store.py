@@ -264,3 +264,25 @@ def test_a_model_loads_and_predicts_where_scikit_learn_cannot_be_imported(tiny_m
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() in load_model(tiny_model_dir).labels
+
+
+def test_a_confidence_calibration_of_its_own_is_saved_as_format_3(tiny_model_dir, tmp_path):
+    model = load_model(tiny_model_dir)
+    assert model.conf_a is None  # fitted without ordinary-news rows
+    texts = ["نقابة الصحفيين تدين اعتقال مراسل", "مركز التواصل الحكومي يطلق دليلا", "الفريق يفوز بالمباراة"]
+    labels_before = model.predict(texts)
+    model.conf_a, model.conf_b = model.calib_a * 0.5, model.calib_b - 0.3
+    save_model(model, model.card, tmp_path / "m")
+    assert json.loads((tmp_path / "m" / "model.json").read_text())["format_version"] == 3
+    again = load_model(tmp_path / "m")
+    assert np.allclose(again.conf_a, model.conf_a) and np.allclose(again.conf_b, model.conf_b)
+    # the labels are decided as before; only the reported probabilities move
+    labels, proba = again.predict_with_proba(texts)
+    assert list(labels) == list(labels_before)
+    assert np.abs(proba - load_model(tiny_model_dir).predict_proba(texts)).max() > 0.01
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    # format 3 without its arrays is refused in one line
+    _edit_arrays(tmp_path / "m", lambda a: a.pop("confidence_b"))
+    with pytest.raises(ModelError, match="missing array 'confidence_b'") as err:
+        load_model(tmp_path / "m")
+    assert "\n" not in str(err.value)

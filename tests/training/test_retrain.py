@@ -241,6 +241,18 @@ def test_labels_none_of_the_users_articles_dispute_keep_the_base_scorers(sport_a
     X_re = as_csr(base.features(texts))
     clf = refit(X_base, y_base, w_base, X_re, relabel, np.ones(len(relabel)), base.predict(texts), **fit)[0]
     assert sorted(clf.kept_labels_) == ["government-communication"]
+    assert clf.conf_a_ is None  # the base reports its decision's probabilities: so does the refit
+    # a base whose confidence has its own calibration: the kept labels keep
+    # it, the refitted ones report their only calibration's
+    base.conf_a, base.conf_b = base.calib_a * 0.5, base.calib_b - 0.3
+    clf = refit(X_base, y_base, w_base, X_re, relabel, np.ones(len(relabel)), base.predict(texts),
+                **{**fit, "scorers": base_scorers(base)})[0]
+    for i, label in enumerate(clf.classes_):
+        if label in base.labels and label in clf.kept_labels_:
+            j = list(base.labels).index(label)
+            assert (clf.conf_a_[i], clf.conf_b_[i]) == (base.conf_a[j], base.conf_b[j])
+        else:
+            assert (clf.conf_a_[i], clf.conf_b_[i]) == (clf.calib_a_[i], clf.calib_b_[i])
 
 
 def test_a_label_is_disputed_by_any_article_the_base_labels_otherwise():
