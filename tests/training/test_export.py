@@ -85,6 +85,21 @@ def test_terms_of_a_single_corpus_are_dropped_with_min_groups(tmp_path):
     _check(pipeline, data["text"].tolist(), tmp_path)
 
 
+def test_a_confidence_of_its_own_ships_with_the_pipeline(tmp_path):
+    data = load_labelled([FIXTURES])
+    data["corpus"] = np.where(np.arange(len(data)) % 2, "a", "b")
+    # half the `other` articles stand for ordinary news (rule-labelled)
+    data["method"] = np.where((data["label"] == "other") & (np.arange(len(data)) % 4 < 2), "rule", "reviewed")
+    params = {"min_df": 1, "confidence_on": "candidates"}
+    pipeline, _, _ = fit_pipeline(data, params=params, calibrate_by="corpus")
+    assert pipeline[-1].conf_a_ is not None
+    _check(pipeline, data["text"].tolist(), tmp_path)
+    assert load_model(tmp_path / "m").conf_a is not None
+    plain, _, _ = fit_pipeline(data, params={"min_df": 1}, calibrate_by="corpus")
+    texts = data["text"].tolist()
+    assert (plain.predict(texts) == pipeline.predict(texts)).all()
+
+
 def test_decision_weights_respect_the_ordinary_news_limit():
     from classify.training.classifier import _tune_weights
 
