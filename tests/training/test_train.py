@@ -103,3 +103,27 @@ def test_data_in_an_unknown_encoding_is_reported(tmp_path):
 # A label carved out of `other`, in tiny composed excerpts: the base model is
 # trained with some sport articles labelled `other`; the user then labels
 # other sport articles `sport`.
+
+
+def test_the_most_frequent_terms_are_chosen_alike_on_every_machine():
+    """max_features keeps the most frequent terms; among equally frequent
+    ones at the cut, the first by term, whatever order a CPU's sort gives."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from classify.training.estimators import WordTfidf
+
+    # j..a appear 3, 3, 3, 2, 2, 2, 2, 2, 2, 2 times, each in its own documents
+    counts = dict(zip("jihgfedcba", [3, 3, 3, 2, 2, 2, 2, 2, 2, 2]))
+    docs = [w for w, n in counts.items() for _ in range(n)] + ["z y"]
+    vec = WordTfidf(ngram_range=(1, 1), max_features=5).fit(docs)
+    assert sorted(vec.vocabulary_) == ["a", "b", "h", "i", "j"]
+    # with no ties at the cut it is scikit-learn's own choice and idf
+    rng = np.random.RandomState(0)
+    docs = [[] for _ in range(100)]
+    for i in range(60):  # word i appears i + 2 times in all
+        for _ in range(i + 2):
+            docs[rng.randint(100)].append(f"w{i:02d}")
+    docs = [" ".join(d) or "x" for d in docs]
+    ours = WordTfidf(ngram_range=(1, 1), max_features=20).fit(docs)
+    ref = TfidfVectorizer(token_pattern=r"\S+", max_features=20, sublinear_tf=True).fit(docs)
+    assert ours.vocabulary_ == ref.vocabulary_ and np.array_equal(ours.idf_, ref.idf_)
