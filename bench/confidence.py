@@ -30,6 +30,20 @@ def views(pred: pd.DataFrame) -> dict[str, dict]:
     return out
 
 
+def per_corpus(pred: pd.DataFrame) -> list[tuple[str, float, float, float, int]]:
+    """Each held-out corpus: (name, ECE of all its articles, ECE of its
+    reviewed ones, accuracy of its reviewed ones at 0.9 or above, how many)."""
+    labels = sorted(c[2:] for c in pred.columns if c.startswith("p_"))
+    out = []
+    for corpus, part in pred.groupby("corpus"):
+        reviewed = part[part["method"] == "reviewed"]
+        m_all, m_rev = (metrics_from_proba(p["label"], p[[f"p_{lab}" for lab in labels]].to_numpy(), labels,
+                                           p["predicted"]) for p in (part, reviewed))
+        top = m_rev["confidence_bands"][-1]
+        out.append((str(corpus), m_all["ece"], m_rev["ece"], top["accuracy"], top["n"]))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--predictions", type=Path, default=REPO / "bench" / "results" / "loco-predictions.csv")
@@ -44,6 +58,10 @@ def main():
                      for b in m["confidence_by_label"].values()]
             acc = "-" if band["accuracy"] is None else f"{band['accuracy']:.3f}"
             print(f"| {band['from']:.1f} to {band['to']:.1f} | {band['share']:.1%}, {acc} | " + " | ".join(cells) + " |")
+    print("\n| held-out corpus | ECE, all | ECE, reviewed | reviewed at 0.9 or above: right (articles) |")
+    print("|---|---|---|---|")
+    for corpus, ece_all, ece_rev, acc, n in per_corpus(pd.read_csv(args.predictions)):
+        print(f"| {corpus} | {ece_all:.3f} | {ece_rev:.3f} | {acc:.3f} ({n:,}) |")
 
 
 if __name__ == "__main__":
