@@ -6,8 +6,6 @@ as HTML), empty when nothing."""
 from itertools import islice
 from typing import Iterable
 
-import numpy as np
-
 from .read import Article
 
 
