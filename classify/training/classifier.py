@@ -85,6 +85,8 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y, sample_weight=None, groups=None, ordinary=None):
         """Fit on rows ``X``; ``groups`` (corpora) choose the calibration folds, ``ordinary`` marks ordinary news."""
+        if self.confidence_on not in ("all", "candidates"):
+            raise ValueError(f"confidence_on must be 'all' or 'candidates', not {self.confidence_on!r}")
         y = np.asarray(y).astype(str)
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         svm = self._svm().fit(X, y, sample_weight=w)
@@ -99,8 +101,6 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
         self.calib_a_, self.calib_b_ = _fit_sigmoids(oof[scored], y[scored], self.classes_,
                                                      None if w is None else w[scored])
         self.conf_a_ = self.conf_b_ = None
-        if self.confidence_on not in ("all", "candidates"):
-            raise ValueError(f"confidence_on must be 'all' or 'candidates', not {self.confidence_on!r}")
         if self.confidence_on == "candidates" and ordinary is not None:
             candidates = scored & ~np.asarray(ordinary, dtype=bool)
             if len(set(y[candidates])) == len(self.classes_):  # every label among them
@@ -125,20 +125,23 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
         """The decision's probabilities."""
         return proba_from_scores(scores, self.calib_a_, self.calib_b_)
 
-    def predict_proba(self, X):
-        """The reported probabilities, by the function a loaded model uses."""
-        scores = self.decision_function(X)
+    def _reported(self, scores):
         if self.conf_a_ is None:
             return self._proba(scores)
         return proba_from_scores(scores, self.conf_a_, self.conf_b_)
+
+    def predict_proba(self, X):
+        """The reported probabilities, by the function a loaded model uses."""
+        return self._reported(self.decision_function(X))
 
     def predict(self, X):
         """The label of each feature row."""
         return decide(self.classes_, self.weights_, self._proba(self.decision_function(X)))
 
     def predict_with_proba(self, X):
-        """(labels, reported probabilities) of feature rows."""
-        return self.predict(X), self.predict_proba(X)
+        """(labels, reported probabilities) of feature rows, scored once."""
+        scores = self.decision_function(X)
+        return decide(self.classes_, self.weights_, self._proba(scores)), self._reported(scores)
 
 
 def _fit_sigmoids(scores, y, classes, sample_weight=None):

@@ -290,11 +290,11 @@ def cross_validate(X_base, y_base, w_base, X_new, y_new, w_new, base_pred, *, k,
             C=C, folds=folds, keep_weights=keep_weights, random_state=random_state,
             groups_base=None if groups_base is None else groups_base[b_fit], scorers=kept,
         )
-        proba = clf.predict_proba(X_new[n_test])
+        pred, proba = clf.predict_with_proba(X_new[n_test])
         base_after = base_before = None
         if len(b_test):
             base_after, base_before = clf.predict(X_base[b_test]), alone.predict(X_base[b_test])
-        return clf.classes_, proba, clf.predict(X_new[n_test]), base_after, base_before
+        return clf.classes_, proba, pred, base_after, base_before
 
     tasks = [delayed(fold)(*n, *b) for n, b in zip(new_folds, base_folds)]
     if n_jobs is None:
