@@ -46,18 +46,16 @@ def intervals(runs: list[pd.DataFrame], draws: int = 1000, seed: int = 0) -> pd.
     corpora = sorted(set(first["corpus"]))
     rng = np.random.RandomState(seed)
     n = len(labels)
-    point = {c: [] for c in corpora}
-    drawn = {c: [] for c in corpora}
+    point, drawn = {}, {}
     for c in corpora:
         idx = np.flatnonzero(first["corpus"].to_numpy() == c)
         point[c] = [macro_f1(y[idx], p[idx], n) for p in preds]
         samples = rng.randint(0, len(idx), size=(draws, len(idx)))
         drawn[c] = np.array([[macro_f1(y[idx[s]], p[idx[s]], n) for p in preds] for s in samples])
-    rows = []
-    scores = {c: drawn[c] for c in corpora}
-    scores["mean"] = np.mean([drawn[c] for c in corpora], axis=0)
+    drawn["mean"] = np.mean([drawn[c] for c in corpora], axis=0)
     point["mean"] = list(np.mean([point[c] for c in corpora], axis=0))
-    for name, d in scores.items():
+    rows = []
+    for name, d in drawn.items():
         row = {"held out": name}
         for k in range(len(runs)):
             row[f"run {k + 1}"] = point[name][k]

@@ -39,12 +39,8 @@ def with_classifier(base: Model, classifier) -> Model:
         np.asarray(classifier.weights_, dtype=np.float64),
         base.card,
         base.lead,
-        *(_arrays(getattr(classifier, "conf_a_", None), getattr(classifier, "conf_b_", None))),
+        *(None if a is None else np.asarray(a, dtype=np.float64) for a in (classifier.conf_a_, classifier.conf_b_)),
     )
-
-
-def _arrays(*arrays):
-    return [None if a is None else np.asarray(a, dtype=np.float64) for a in arrays]
 
 
 def as_csr(features):

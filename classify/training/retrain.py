@@ -180,7 +180,7 @@ def keep_scorers(classifier, scorers: dict, disputed: set) -> list[str]:
     the nearest estimate there is of the mixed model's.
     """
     kept = []  # scorers come from a model of three labels or more (base_scorers), so one row per label here
-    if getattr(classifier, "conf_a_", None) is None and any(v[4] is not None for v in scorers.values()):
+    if classifier.conf_a_ is None and any(v[4] is not None for v in scorers.values()):
         # a kept label reports the confidence it was measured with; a
         # refitted one, its only calibration's
         classifier.conf_a_, classifier.conf_b_ = classifier.calib_a_.copy(), classifier.calib_b_.copy()
@@ -190,7 +190,7 @@ def keep_scorers(classifier, scorers: dict, disputed: set) -> list[str]:
             coef, intercept, a, b, conf_a, conf_b = scorers[label]
             classifier.coef_[k], classifier.intercept_[k] = coef, intercept
             classifier.calib_a_[k], classifier.calib_b_[k] = a, b
-            if getattr(classifier, "conf_a_", None) is not None:
+            if classifier.conf_a_ is not None:
                 classifier.conf_a_[k], classifier.conf_b_[k] = (a, b) if conf_a is None else (conf_a, conf_b)
             kept.append(label)
     return kept

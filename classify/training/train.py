@@ -81,7 +81,7 @@ def describe_pipeline(pipeline) -> dict:
         },
         "classifier": f"LinearSVC(C={final.C}, class_weight=balanced) + sigmoid calibration on out-of-fold scores"
                       + ("; reported probabilities calibrated on the candidate (not ordinary-news) rows' out-of-fold scores"
-                         if getattr(final, "conf_a_", None) is not None else ""),
+                         if final.conf_a_ is not None else ""),
         "decision_weights": {str(c): float(w) for c, w in zip(final.classes_, final.weights_)},
     }
 
