@@ -118,13 +118,38 @@ def _lineage_figures(step: dict) -> list[str]:
     return lines
 
 
+# The pooled parts of an out-of-corpus evaluation, and what their confidence
+# tables are about: a threshold set by the held-out outlets' table (sources
+# of corpora the model trained on) promises more than unseen sources give.
+POOLED_PARTS = (
+    ("pooled", "every held-out article"),
+    ("pooled_reviewed", "the held-out articles people read (topic-rich, like a press-freedom archive)"),
+)
+
+
 def format_evaluations(card: dict) -> list[str]:
-    """One line per extra evaluation in the card (e.g. leave-one-corpus-out)."""
+    """Lines per extra evaluation in the card (e.g. leave-one-corpus-out):
+    macro-F1 per group, then the confidence table of each pooled part. An
+    indented line continues the one above it."""
     lines = []
     for name, ev in (card.get("evaluations") or {}).items():
-        per = ", ".join(f"{g} {m['macro_f1']:.3f}" for g, m in ev.items() if isinstance(m, dict) and g != "pooled")
+        per = ", ".join(f"{g} {m['macro_f1']:.3f}" for g, m in ev.items()
+                        if isinstance(m, dict) and not g.startswith("pooled"))
         mean = ev.get("mean_macro_f1")
         lines.append(f"{name}: macro-F1 {per}" + (f"; mean {mean:.3f}" if isinstance(mean, float) else ""))
+        for key, what in POOLED_PARTS:
+            part = ev.get(key)
+            if isinstance(part, dict) and part.get("confidence_bands"):
+                lines.append(f"{name}, {what}: {part['n']} articles, ECE {part['ece']:.3f}")
+                lines += ["  " + line for line in _band_lines(part["confidence_bands"])]
+    return lines
+
+
+def _band_lines(bands: list[dict]) -> list[str]:
+    lines = [f"{'confidence':<26}{'share':>10}{'articles':>10}{'accuracy':>10}"]
+    for b in bands:
+        acc = "-" if b["accuracy"] is None else f"{b['accuracy']:.3f}"
+        lines.append(f"{b['from']:.1f} to {b['to']:.1f}{'':<16}{b['share']:>10.3f}{b['n']:>10d}{acc:>10}")
     return lines
 
 
@@ -154,7 +179,7 @@ def format_card(card: dict, model_dir) -> str:
             f"(sha256 {str(step.get('base_sha256'))[:12]}…)"
         )
         lines += [f"{'':11}{line}" for line in _lineage_figures(step)]
-    lines += [f"evaluation {line}" for line in format_evaluations(card)]
+    lines += [f"{'':11}{line}" if line.startswith(" ") else f"evaluation {line}" for line in format_evaluations(card)]
     if card.get("heldout_metrics"):
         lines += ["", format_metrics(card["heldout_metrics"])]
     return "\n".join(lines)
@@ -171,10 +196,7 @@ def format_metrics(metrics: dict) -> str:
     for lab, m in metrics["per_label"].items():
         lines.append(f"{lab:<26}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}{m['support']:>9d}")
     if metrics.get("confidence_bands"):
-        lines += ["", f"{'confidence':<26}{'share':>10}{'articles':>10}{'accuracy':>10}"]
-        for b in metrics["confidence_bands"]:
-            acc = "-" if b["accuracy"] is None else f"{b['accuracy']:.3f}"
-            lines.append(f"{b['from']:.1f} to {b['to']:.1f}{'':<16}{b['share']:>10.3f}{b['n']:>10d}{acc:>10}")
+        lines += ["", *_band_lines(metrics["confidence_bands"])]
     if metrics.get("confidence_by_label"):
         lines += ["", "accuracy by label given and confidence (articles)"]
         by_label = metrics["confidence_by_label"]

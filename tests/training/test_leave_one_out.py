@@ -3,6 +3,7 @@ it, written articles are never measured, and the per-article predictions
 (bench/categories.py) are the ones the figures were computed from."""
 
 import numpy as np
+import pandas as pd
 
 from classify.training.data import load_labelled
 from classify.training.train import leave_one_out
@@ -39,3 +40,24 @@ def test_each_corpus_is_measured_on_its_own_unwritten_articles():
 def test_predictions_are_optional():
     data = _two_corpora_and_written()
     assert leave_one_out(data, "corpus", params={"min_df": 1}).keys() >= {"a", "b", "pooled", "mean_macro_f1"}
+
+
+def test_the_read_articles_are_measured_on_their_own_too():
+    """Confidence on the articles people read (topic-rich) is reported apart
+    from the pooled figure, which ordinary news dominates."""
+    data = _two_corpora_and_written()
+    data.loc[data.index[1::3], "method"] = "rule"
+    data.loc[data["method"] == "rule", "label"] = "other"
+    rows = []
+    out = leave_one_out(data, "corpus", params={"min_df": 1}, predictions=rows)
+    held = pd.concat(rows)
+    read = held[held["method"] == "reviewed"]
+    assert 0 < len(read) < len(held)
+    assert out["pooled_reviewed"]["n"] == len(read)
+    assert np.isclose(out["pooled_reviewed"]["accuracy"], np.mean(read["predicted"] == read["label"]))
+    assert sum(b["n"] for b in out["pooled_reviewed"]["confidence_bands"]) == len(read)
+
+
+def test_no_reviewed_part_when_every_row_was_read():
+    out = leave_one_out(_two_corpora_and_written(), "corpus", params={"min_df": 1})
+    assert "pooled_reviewed" not in out
