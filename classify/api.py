@@ -11,8 +11,7 @@ from pathlib import Path
 from .model.store import load_model as _load
 from .paths import default_model_dir
 from .tagging.read import Article, check_text, ReadError
-from .tagging.run import BATCH
-from .tagging.rows import tag_batch
+from .tagging.rows import tag as _tag
 
 
 def load_model(path: str | Path | None = None):
@@ -35,9 +34,7 @@ def tag(texts, model=None, *, explain: bool = False, min_confidence: float | Non
             articles.append(Article(str(key), check_text(str(text) if text is not None else "")))
         except ReadError as exc:
             articles.append(Article(str(key), error=str(exc)))
-    rows = []
-    for start in range(0, len(articles), BATCH):
-        rows += tag_batch(model, articles[start : start + BATCH], min_confidence, explain)
+    rows = list(_tag(model, articles, min_confidence=min_confidence, explain=explain))
     for row in rows:
         del row["path"], row["encoding"]
     if not is_series:

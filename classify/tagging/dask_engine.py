@@ -20,7 +20,7 @@ from typing import Iterator
 from ..errors import ClassifyError
 from .inputs import iter_articles
 from .outputs import write_parquet_part
-from .rows import batches, tag_batch
+from .rows import tag
 from .storage import RemoteDataset
 from .urls import is_url
 
@@ -28,7 +28,7 @@ from .urls import is_url
 def _tag_partition(paths: list[str], model, reader_options: dict, min_confidence, explain, rows_per_batch) -> list[dict]:
     # the client listed them: files and error rows, no folders or globs
     articles = iter_articles(paths, **reader_options, listed=True)
-    return [row for batch in batches(articles, rows_per_batch) for row in tag_batch(model, batch, min_confidence, explain)]
+    return list(tag(model, articles, min_confidence=min_confidence, explain=explain, batch_size=rows_per_batch))
 
 
 def _tag_partition_to_parquet(paths, part, model, reader_options, min_confidence, explain, rows_per_batch, columns):

@@ -4,9 +4,11 @@ changed (control characters dropped, undecodable bytes replaced, stdin read
 as HTML), empty when nothing."""
 
 from itertools import islice
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .read import Article
+
+BATCH = 256  # articles per batch: vectorised together, and the unit of a resumed output
 
 
 def columns(classes, explain: bool = False) -> list[str]:
@@ -52,3 +54,11 @@ def batches(articles: Iterable[Article], size: int):
     it = iter(articles)
     while batch := list(islice(it, size)):
         yield batch
+
+
+def tag(model, articles: Iterable[Article], *, min_confidence=None, explain=False, batch_size=BATCH) -> Iterator[dict]:
+    """Output rows for ``articles``, in order, in this process (an unreadable
+    article gives its row with the error): the loop both engines run, the
+    local one over the whole input, a Dask worker over its partition."""
+    for batch in batches(articles, batch_size):
+        yield from tag_batch(model, batch, min_confidence, explain)

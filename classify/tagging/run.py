@@ -12,16 +12,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from ..errors import EXIT_OK, EXIT_SOME_FAILED, ClassifyError
 from .inputs import expand, iter_articles, path_of, read_refs
 from .outputs import open_writer
-from .read import COLLECTION_SUFFIXES, DEFAULT_PATTERN, Article, Listing
-from .rows import batches, columns, tag_batch
+from .read import COLLECTION_SUFFIXES, DEFAULT_PATTERN, Listing
+from .rows import BATCH, batches, columns, tag, tag_batch
 from .urls import as_local, is_url
-
-BATCH = 256
 
 
 @dataclass
@@ -86,7 +84,7 @@ def run(
     max_bytes: int | None = None,
     progress: bool = False,
     stdin=None,
-    batch_size: int = 256,
+    batch_size: int = BATCH,
     explain: bool = False,
     engine: str = "local",
     scheduler: str | None = None,
@@ -233,13 +231,6 @@ def _progress():
     )
     progress.start()
     return progress, progress.add_task("tag", total=None)
-
-
-def tag(model, articles: Iterable[Article], *, min_confidence=None, explain=False, batch_size=BATCH) -> Iterator[dict]:
-    """Output rows for ``articles``, in order, in this process (an unreadable
-    article gives its row with the error)."""
-    for batch in batches(articles, batch_size):
-        yield from tag_batch(model, batch, min_confidence, explain)
 
 
 # --- several processes: each loads the model once, batches keep input order.

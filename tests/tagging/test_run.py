@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from classify.tagging import rows as rows_mod
 from classify.tagging import run as predict_mod
 from classify.tagging.run import EXIT_SOME_FAILED, run
 from classify.model.store import load_model
@@ -93,7 +94,7 @@ def test_interrupted_batch_keeps_its_complete_rows_for_resume(tiny_model_dir, mi
     model = load_model(tiny_model_dir)
     clean = tmp_path / f"clean.{fmt}"
     run(model, tiny_model_dir, [str(mixed)], output=clean, fmt=fmt, pattern="*.txt", batch_size=2)
-    real = predict_mod.tag_batch
+    real = rows_mod.tag_batch
 
     def dies_on_second_batch(model, batch, min_confidence=None, explain=False, _calls=[0]):
         _calls[0] += 1
@@ -101,14 +102,14 @@ def test_interrupted_batch_keeps_its_complete_rows_for_resume(tiny_model_dir, mi
             raise KeyboardInterrupt
         return real(model, batch, min_confidence, explain)
 
-    monkeypatch.setattr(predict_mod, "tag_batch", dies_on_second_batch)
+    monkeypatch.setattr(rows_mod, "tag_batch", dies_on_second_batch)
     out = tmp_path / f"tags.{fmt}"
     with pytest.raises(KeyboardInterrupt):
         run(model, tiny_model_dir, [str(mixed)], output=out, fmt=fmt, pattern="*.txt", batch_size=2)
     assert not out.exists()  # never a half-written file under the output's name
     kept = [json.loads(line) for line in (tmp_path / f".tags.{fmt}.part").read_text(encoding="utf-8").splitlines()]
     assert len(kept) == 2  # the first batch, complete
-    monkeypatch.setattr(predict_mod, "tag_batch", real)
+    monkeypatch.setattr(rows_mod, "tag_batch", real)
     summary = run(model, tiny_model_dir, [str(mixed)], output=out, fmt=fmt, pattern="*.txt", resume=True)
     assert summary.skipped == 2
     assert out.read_text(encoding="utf-8") == clean.read_text(encoding="utf-8")
