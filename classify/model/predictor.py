@@ -55,6 +55,12 @@ def _chunks(docs: list, max_size: int):
         yield start, len(docs)
 
 
+def reported_proba(scores, calib: tuple, conf: tuple) -> np.ndarray:
+    """The probabilities a user is shown: by the reported calibration ``conf``
+    (a, b) when the model has one (format 3), else by the decision's ``calib``."""
+    return proba_from_scores(scores, *(calib if conf[0] is None else conf))
+
+
 def decide(labels, weights, proba) -> np.ndarray:
     """The label of each row: the largest probability times its label's
     decision weight (weights tuned for macro-F1; all ones is plain argmax)."""
@@ -195,9 +201,7 @@ class Model:
 
     def proba_from_scores(self, scores) -> np.ndarray:
         """The reported probabilities of linear scores."""
-        if self.conf_a is None:
-            return proba_from_scores(scores, self.calib_a, self.calib_b)
-        return proba_from_scores(scores, self.conf_a, self.conf_b)
+        return reported_proba(scores, (self.calib_a, self.calib_b), (self.conf_a, self.conf_b))
 
     def labels_from_scores(self, scores) -> np.ndarray:
         """The labels of linear scores: the decision calibration times the decision weights."""

@@ -40,7 +40,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from ..model.predictor import decide, proba_from_scores
+from ..model.predictor import decide, proba_from_scores, reported_proba
 
 WEIGHT_GRID = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 
@@ -126,9 +126,7 @@ class CalibratedSVM(ClassifierMixin, BaseEstimator):
         return proba_from_scores(scores, self.calib_a_, self.calib_b_)
 
     def _reported(self, scores):
-        if self.conf_a_ is None:
-            return self._proba(scores)
-        return proba_from_scores(scores, self.conf_a_, self.conf_b_)
+        return reported_proba(scores, (self.calib_a_, self.calib_b_), (self.conf_a_, self.conf_b_))
 
     def predict_proba(self, X):
         """The reported probabilities, by the function a loaded model uses."""
