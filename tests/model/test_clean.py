@@ -28,22 +28,48 @@ def test_teaser_marker_spellings():
         # used by other outlets' pages
         "طالع أيضا:", "اقرأ كذلك:", "مقالات مشابهة", "أخبار مقترحة", "ربما يعجبك أيضا",
         "الأكثر قراءة", "الأكثر مشاهدة:", "اخترنا لك", "ذات صلة:",
+        # news-credibility's (Youm7's) lists and ANT Corpus's CNN links, then other outlets'
+        "موضوعات متعلقة..", "موضوعات ذات صلة:", "روابط ذات صلة", "قصص ذات صلة:", "قد يعجبك أيضا..",
+        "يهمك أيضا:", "تابع أيضا:", "ربما فاتك", "مواد ذات صلة", "تقارير ذات صلة",
+        "آخر الأخبار", "أحدث الأخبار:", "المزيد من الأخبار", "الأكثر قراءة اليوم",
     )
     for marker in markers:
         page = f"عنوان الخبر الرئيسي\nنص الخبر الرئيسي هنا.\n{marker}\nخبر آخر عن موضوع مختلف"
         assert clean_page(page) == "عنوان الخبر الرئيسي\nنص الخبر الرئيسي هنا.", marker
         inline = f"عنوان الخبر الرئيسي\nنص الخبر الرئيسي هنا.\n{marker} خبر آخر عن موضوع مختلف\nبقية"
-        if not marker.startswith(("الأكثر", "اخترنا", "ذات")):
+        if not marker.startswith(("الأكثر", "اخترنا", "ذات", "آخر", "أحدث", "المزيد")):
             assert "خبر آخر" not in clean_page(inline), marker
 
 
 def test_heading_markers_that_are_ordinary_words_cut_only_alone_on_their_line():
-    # "the most read" and "we chose for you" open sentences too
+    # "the most read", "we chose for you", "the latest news" open sentences too
     text = (
         "عنوان الخبر\nالأكثر قراءة بين الشباب هي الروايات القصيرة بحسب الاستطلاع.\n"
-        "اخترنا لكم في هذا العدد مجموعة من التطبيقات.\nذات صلة بالموضوع قال الوزير إن الخطة جاهزة."
+        "اخترنا لكم في هذا العدد مجموعة من التطبيقات.\nذات صلة بالموضوع قال الوزير إن الخطة جاهزة.\n"
+        "آخر الأخبار الواردة من الميدان تشير إلى هدوء حذر.\nالمزيد من الأخبار السارة ينتظر المزارعين هذا الموسم."
     )
     assert clean_page(text) == text
+
+
+def test_a_link_set_into_the_article_goes_and_the_article_goes_on():
+    # ANT Corpus's CNN pages: "قد يهمك أيضا: <headline>" between paragraphs;
+    # cutting there lost the rest of the article (a journalist's sentence, here)
+    page = (
+        "رسام جداريات يحتج على سجن فنانة تركية\nرسم فنان جدارية في نيويورك احتجاجا على الحكم.\n"
+        "قد يعجبك أيضا.. ما علاقة الروبوتات وحلوى الدونات بالفن؟\n"
+        "وكانت محكمة قد قضت على الفنانة والصحفية بالسجن عامين بسبب لوحة نشرتها على الإنترنت."
+    )
+    out = clean_page(page)
+    assert "الروبوتات" not in out and "قد يعجبك" not in out
+    assert out.endswith("بسبب لوحة نشرتها على الإنترنت.")
+    listed = "عنوان\nفقرة أولى من الخبر.\nاقرأ أيضا: خبر أول\nخبر ثان عن موضوع آخر\n\nفقرة ثانية من الخبر نفسه."
+    assert clean_page(listed) == "عنوان\nفقرة أولى من الخبر.\nفقرة ثانية من الخبر نفسه."
+
+
+def test_a_marker_alone_on_its_line_still_cuts_what_follows():
+    # the shared example's shape: a whole other article under "إقرأ أيضاً:"
+    page = "عنوان\nفقرة من الخبر.\nإقرأ أيضاً:\nعنوان آخر\nفقرة طويلة من خبر آخر تماما عن موضوع مختلف."
+    assert clean_page(page) == "عنوان\nفقرة من الخبر."
 
 
 def test_related_headline_list_under_an_article_is_dropped():
