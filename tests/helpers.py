@@ -61,9 +61,9 @@ def kill_a_worker_when_busy(client):
 def interrupt_on_batch(monkeypatch, n: int = 3):
     """Make the batch runner raise KeyboardInterrupt (Ctrl-C) on its n-th
     batch; returns the real batch function, to put back."""
-    from classify.tagging import run as run_mod
+    from classify.tagging import rows as rows_mod
 
-    real, calls = run_mod.tag_batch, []
+    real, calls = rows_mod.tag_batch, []
 
     def interrupted(*args, **kwargs):
         calls.append(1)
@@ -71,7 +71,7 @@ def interrupt_on_batch(monkeypatch, n: int = 3):
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(run_mod, "tag_batch", interrupted)
+    monkeypatch.setattr(rows_mod, "tag_batch", interrupted)
     return real
 
 

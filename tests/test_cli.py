@@ -222,13 +222,13 @@ def test_shipped_model_info_and_own_samples():
 @pytest.fixture
 def no_work(monkeypatch):
     """Fail the test if tagging or measuring starts."""
-    from classify.tagging import run as run_mod
+    from classify.tagging import rows as rows_mod
     from classify.training import metrics
 
     def started(*args, **kwargs):
         raise AssertionError("work started before the error")
 
-    monkeypatch.setattr(run_mod, "tag_batch", started)
+    monkeypatch.setattr(rows_mod, "tag_batch", started)
     monkeypatch.setattr(metrics, "metrics_from_proba", started)
 
 
@@ -329,7 +329,7 @@ def test_html_on_stdin_is_extracted(tiny_model_dir):
 
 
 def test_interrupt_keeps_rows_and_says_how_to_go_on(tiny_model_dir, tmp_path, monkeypatch):
-    from classify.tagging import run as run_mod
+    from classify.tagging import rows as rows_mod
 
     src = tmp_path / "in"
     src.mkdir()
@@ -340,7 +340,7 @@ def test_interrupt_keeps_rows_and_says_how_to_go_on(tiny_model_dir, tmp_path, mo
     res = invoke("predict", src, "--model", tiny_model_dir, "-o", out)
     assert res.exit_code == 130 and "--resume" in res.stderr and len(res.stderr.strip().splitlines()) == 1
     assert not out.exists() and (tmp_path / ".tags.csv.part").read_text().count("\n") == 512
-    monkeypatch.setattr(run_mod, "tag_batch", real)
+    monkeypatch.setattr(rows_mod, "tag_batch", real)
     res = invoke("predict", src, "--model", tiny_model_dir, "-o", out, "--resume")
     assert res.exit_code == 0 and "skipped 512 already in the output" in res.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8")))

@@ -350,7 +350,7 @@ def test_urls_are_only_what_has_a_scheme():
 
 
 def test_interrupt_keeps_rows_in_the_bucket_and_says_how_to_go_on(tiny_model_dir, env, archive, monkeypatch):
-    from classify.tagging import run as run_mod
+    from classify.tagging import rows as rows_mod
 
     client = env[1]
     real = interrupt_on_batch(monkeypatch, 3)
@@ -364,7 +364,7 @@ def test_interrupt_keeps_rows_in_the_bucket_and_says_how_to_go_on(tiny_model_dir
     kept = [k for k in s3.keys(client, BUCKET, "ctrl-c/") if "/rows-" in k]
     assert kept and sum(s3.get(client, BUCKET, k).count(b"\n") for k in kept) == 8  # two batches of 4
     assert "ctrl-c/tags.jsonl" not in s3.keys(client, BUCKET, "ctrl-c/")
-    monkeypatch.setattr(run_mod, "tag_batch", real)
+    monkeypatch.setattr(rows_mod, "tag_batch", real)
     res = invoke("predict", f"s3://{BUCKET}/in/2012", "--model", tiny_model_dir, "-o", out, "--resume")
     assert res.exit_code == 0 and "skipped 8 already in the output" in res.stderr, res.output
     assert [json.loads(line)["path"] for line in s3.get(client, BUCKET, "ctrl-c/tags.jsonl").splitlines()] == sorted(
