@@ -211,6 +211,8 @@ def test_shipped_model_on_the_example_pages(name, label):
 def test_shipped_model_info_and_own_samples():
     res = invoke("info")
     assert res.exit_code == 0 and "held-out" in res.stdout
+    # the out-of-corpus confidence, all held-out articles and the topic-rich ones
+    assert "every held-out article" in res.stdout and "people read" in res.stdout
     res = invoke("predict", SHIPPED.parent.parent / "data" / "samples", "-f", "jsonl")
     rows = [json.loads(line) for line in io.StringIO(res.stdout)]
     assert rows and all(r["label"] == r["path"].rsplit("/", 1)[1].split(".")[0] for r in rows)
