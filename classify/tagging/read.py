@@ -285,11 +285,51 @@ def html_to_text(html: str) -> str:
     root = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
     if root is None:
         return ""
+    _drop_page_blocks(root)
     title = tree.css_first("h1")
     text = root.text(separator="\n", strip=True)
     if title is not None and root.css_first("h1") is None:
         text = title.text(strip=True) + "\n" + text
     return text
+
+
+# Blocks that pages set inside the article element too, named by their class
+# or id: related and most-read lists, share buttons, tags, comments, ads. A
+# list of other articles' headlines there turns an ordinary article into a
+# topic (bench/furniture.py: 5 press-freedom headlines change 41% of `other`
+# labels), and unlike a text page an HTML page says what the block is.
+_BLOCK_NAME = regex.compile(
+    r"(?:^|[-_])(?:related|share|sharing|social|comments?|tags|breadcrumbs?|newsletter|sidebar|popular|"
+    r"recommended|most-?read|mostviewed|read-?(?:also|more)|more-?news|ads|advert\w*|promo)(?:$|[-_])",
+    regex.IGNORECASE,
+)
+
+
+def _drop_page_blocks(root) -> None:
+    """Remove the named blocks under ``root``, but never one holding the
+    headline or most of the text (a page whose body is called "has-sidebar")."""
+    whole = len(root.text(strip=True))
+    chosen = []
+    for node in root.css("[class], [id]"):
+        names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}".split()
+        if not any(_BLOCK_NAME.search(name) for name in names):
+            continue
+        if node.css_first("h1") is not None or len(node.text(strip=True)) * 2 > whole:
+            continue
+        chosen.append(node)
+    # decided on the whole tree first: a removed block's nodes are freed, so
+    # only the outermost chosen blocks are removed, and nothing is read after
+    ids = {node.mem_id for node in chosen}
+    outermost = [node for node in chosen if not any(a.mem_id in ids for a in _ancestors(node))]
+    for node in outermost:
+        node.decompose()
+
+
+def _ancestors(node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
 
 
 def looks_like_html(text: str) -> bool:

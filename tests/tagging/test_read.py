@@ -110,6 +110,22 @@ def test_html_main_text_without_scripts_or_navigation():
     assert "اعلان" not in text and "الرئيسية" not in text and "حقوق النشر" not in text
 
 
+def test_html_blocks_named_related_share_tags_or_comments_go_even_inside_the_article():
+    html = (
+        '<html><body class="single has-sidebar"><article>'
+        f'<h1>عنوان الخبر</h1><div class="entry-content with-sidebar"><p>{ARTICLE}</p>'
+        '<div class="td-related-posts"><h3>أخبار ذات صلة</h3><ul><li>اعتقال صحفي في العاصمة</li>'
+        '<li><span class="share-count">12</span></li></ul></div><p>فقرة ثانية من الخبر نفسه.</p></div>'
+        '<div id="comments">تعليق قارئ على الخبر</div><div class="post-tags">وسوم الخبر</div>'
+        '<div class="social_share">شارك</div></article></body></html>'
+    )
+    text = html_to_text(html)
+    # named "...-sidebar" too, but it holds most of the article's text: kept
+    assert text.startswith("عنوان الخبر") and "المركز الإعلامي" in text and "فقرة ثانية من الخبر نفسه." in text
+    for gone in ("اعتقال صحفي", "أخبار ذات صلة", "تعليق قارئ", "وسوم الخبر", "شارك", "12"):
+        assert gone not in text, gone
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=2000))
 def test_reader_never_raises_on_arbitrary_bytes(tmp_path_factory, data):
