@@ -12,7 +12,9 @@ that change. The furniture is composed here; the headlines in the blocks are
 other corpus articles' headlines, of press-freedom articles (what could turn
 an ordinary article into a topic) or of ordinary ones (what could dilute a
 topical one); a link is one such headline set into the article after its
-first paragraph, the article going on after it. A block under a marker that the cleaner knows
+first paragraph, the article going on after it; an HTML page puts the
+block inside its article element, named by its class, and is read as
+`classify predict page.html` reads it. A block under a marker that the cleaner knows
 (classify/model/clean.py) should change nothing; a block with no marker is
 what the cleaner cannot see. The articles are among the shipped model's
 training articles, so the accuracy column says how far furniture moves a
@@ -20,6 +22,7 @@ label, not how good the model is.
 """
 
 import argparse
+import html
 import random
 
 import numpy as np
@@ -27,6 +30,7 @@ import pandas as pd
 
 from bench.common import DEFAULT_MODEL, labelled
 from classify.model.store import load_model
+from classify.tagging.read import html_to_text
 
 PF, GC, OTHER = "press-freedom", "government-communication", "other"
 SAMPLE = [("reviewed", PF, 400), ("reviewed", GC, 200), ("reviewed", OTHER, 400), ("rule", OTHER, 300)]
@@ -58,11 +62,22 @@ def variants(headlines: dict, rng: random.Random) -> dict:
         # many outlets print them ("اقرأ أيضا: <headline>"), the article going on
         name = f"a link to {'an' if label == OTHER else 'a'} {label} headline after the first paragraph"
         out[name] = (lambda lab: lambda t: _after_lead(t, f"اقرأ أيضا: {rng.choice(headlines[lab])}"))(label)
+    # an HTML page whose related list sits inside the article element, named by its class
+    name = f"HTML page, {HEADLINES} press-freedom headlines in <div class=\"related-posts\"> inside <article>"
+    out[name] = lambda t: html_to_text(_page(t, rng.sample(headlines[PF], HEADLINES)))
     for marker in MARKERS:
         for label in (PF, OTHER):
             name = f"{HEADLINES} {label} headlines under {marker or 'no marker'}"
             out[name] = (lambda m, lab: lambda t: f"{t}\n{block(m, lab)}")(marker, label)
     return out
+
+
+def _page(text: str, related: list[str]) -> str:
+    head, _, body = text.partition("\n")
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n") if p.strip())
+    items = "".join(f"<li><a href=\"#\">{html.escape(h)}</a></li>" for h in related)
+    return (f"<html><body><article><h1>{html.escape(head)}</h1>{paragraphs}"
+            f"<div class=\"related-posts\"><ul>{items}</ul></div></article></body></html>")
 
 
 def _after_lead(text: str, line: str) -> str:

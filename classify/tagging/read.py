@@ -307,14 +307,18 @@ _BLOCK_NAME = regex.compile(
 
 def _drop_page_blocks(root) -> None:
     """Remove the named blocks under ``root``, but never one holding the
-    headline or most of the text (a page whose body is called "has-sidebar")."""
+    headline, nor one holding most of the text that is not mostly links (a
+    wrapper called "with-sidebar" around the article; a related list is
+    mostly links, however short the article above it)."""
     whole = len(root.text(strip=True))
     chosen = []
     for node in root.css("[class], [id]"):
         names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}".split()
-        if not any(_BLOCK_NAME.search(name) for name in names):
+        if not any(_BLOCK_NAME.search(name) for name in names) or node.css_first("h1") is not None:
             continue
-        if node.css_first("h1") is not None or len(node.text(strip=True)) * 2 > whole:
+        size = len(node.text(strip=True))
+        links = sum(len(a.text(strip=True)) for a in node.css("a"))
+        if size * 2 > whole and links * 2 <= size:
             continue
         chosen.append(node)
     # decided on the whole tree first: a removed block's nodes are freed, so

@@ -124,6 +124,10 @@ def test_html_blocks_named_related_share_tags_or_comments_go_even_inside_the_art
     assert text.startswith("عنوان الخبر") and "المركز الإعلامي" in text and "فقرة ثانية من الخبر نفسه." in text
     for gone in ("اعتقال صحفي", "أخبار ذات صلة", "تعليق قارئ", "وسوم الخبر", "شارك", "12"):
         assert gone not in text, gone
+    # a list of links longer than the short article above it is still a list
+    links = "".join(f'<li><a href="#">خبر آخر رقم {i} عن اعتقال صحفي في العاصمة</a></li>' for i in range(8))
+    short = f'<html><body><article><h1>عنوان</h1><p>{ARTICLE}</p><div class="related"><ul>{links}</ul></div></article></body></html>'
+    assert "خبر آخر" not in html_to_text(short) and "المركز الإعلامي" in html_to_text(short)
 
 
 @settings(max_examples=300, deadline=None)
