@@ -30,7 +30,7 @@ _TEASER_HEADING = (
 )
 # A marker at the start of a line; group "rest" is what follows it there.
 _TEASER_LINE = re.compile(
-    rf"^{_BULLETS}(?:(?P<inline>{_TEASER_INLINE})|(?:{_TEASER_HEADING})(?=[ \t]*[:：.…]?[ \t]*$))"
+    rf"^{_BULLETS}(?:(?:{_TEASER_INLINE})|(?:{_TEASER_HEADING})(?=[ \t]*[:：.…]?[ \t]*$))"
     rf"[ \t\u00a0]*[:：.…|/\-–—]*[ \t\u00a0]*(?P<rest>.*)$"
 )
 _FURNITURE_LINE = re.compile(

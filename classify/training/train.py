@@ -186,6 +186,7 @@ def leave_one_out(data: pd.DataFrame, column: str, *, params=None, seed=0, calib
     groups = sorted(set(data.loc[measurable, column].astype(str)))
     if len(groups) < 2:
         raise DataError(f"leaving one '{column}' out needs at least two; found {len(groups)}")
+    classes = sorted(set(data["label"]))  # one column order for pooling (a fold may lack a label)
     out, ys, probas, preds, methods = {}, [], [], [], []
     for g in groups:
         held = data[column].astype(str) == g
@@ -206,18 +207,17 @@ def leave_one_out(data: pd.DataFrame, column: str, *, params=None, seed=0, calib
         ys.append(y)
         preds.append(pred)
         methods.append(test["method"].to_numpy().astype(str) if "method" in test.columns else np.full(len(y), ""))
-        # columns in one order for pooling (a fold may lack a label)
         probas.append(np.column_stack([proba[:, model.labels.index(c)] if c in model.labels else np.zeros(len(y))
-                                       for c in sorted(set(data["label"]))]))
+                                       for c in classes]))
     y, proba, pred = np.concatenate(ys), np.vstack(probas), np.concatenate(preds)
-    out["pooled"] = metrics_from_proba(y, proba, sorted(set(data["label"])), pred)
+    out["pooled"] = metrics_from_proba(y, proba, classes, pred)
     # The articles people read (candidates of the keyword patterns or of a
     # model): a topic-rich set like the archives press-freedom groups tag,
     # where confidence is harder to earn than on ordinary news, which the
     # pooled bands are mostly made of.
     read = np.concatenate(methods) == "reviewed"
     if read.any() and not read.all():
-        out["pooled_reviewed"] = metrics_from_proba(y[read], proba[read], sorted(set(data["label"])), pred[read])
+        out["pooled_reviewed"] = metrics_from_proba(y[read], proba[read], classes, pred[read])
     out["mean_macro_f1"] = float(np.mean([out[g]["macro_f1"] for g in groups]))
     return out
 
